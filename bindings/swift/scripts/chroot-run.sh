@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs a command inside the Swift toolchain chroot made by setup-toolchain.sh.
+#
+#   chroot-run.sh [--bind DIR]... [--chdir DIR] [--env NAME=VALUE]... -- COMMAND [ARGS...]
+#
+# Each --bind DIR (absolute) is bind-mounted read-write at the same path inside the chroot, so
+# paths mean the same thing on both sides. /proc is mounted; /dev is never bind-mounted (the
+# chroot has its own device nodes). All mounts live in a private mount namespace
+# (`unshare --mount`): they disappear when the command ends, whatever happens, and are never
+# visible on the host. The command starts with a clean environment plus the --env values.
+set -euo pipefail
+
+ROOT="${DOCSPACE_SWIFT_CHROOT:-/var/cache/docspace-auth/swift-trixie}"
+ROOT="${ROOT%/}"
+MARKER="$ROOT/.docspace-swift-toolchain-ready"
+
+binds=()
+envs=()
+chdir=/
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --bind) binds+=("$(realpath "$2")"); shift 2 ;;
+    --chdir) chdir="$(realpath -m "$2")"; shift 2 ;;
+    --env) envs+=("$2"); shift 2 ;;
+    --) shift; break ;;
+    *) echo "chroot-run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[ $# -gt 0 ] || { echo "chroot-run.sh: no command given" >&2; exit 2; }
+[ -f "$MARKER" ] || { echo "chroot-run.sh: no toolchain at $ROOT; run setup-toolchain.sh" >&2; exit 1; }
+
+for b in "${binds[@]}"; do
+  [ -d "$b" ] || { echo "chroot-run.sh: --bind $b is not a directory" >&2; exit 2; }
+  mkdir -p "$ROOT$b"
+done
+
+# Inside the new namespace: mount, then chroot. Arguments: root, chdir, #binds, binds..., #envs,
+# envs..., command...
+exec unshare --mount --propagation private -- /bin/bash -c '
+  set -euo pipefail
+  root="$1"; chdir="$2"; shift 2
+  n="$1"; shift
+  binds=("${@:1:$n}"); shift "$n"
+  n="$1"; shift
+  envs=("${@:1:$n}"); shift "$n"
+  mount -t proc proc "$root/proc"
+  for b in "${binds[@]}"; do mount --bind "$b" "$root$b"; done
+  exec chroot "$root" /usr/bin/env -i \
+    HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+    "${envs[@]}" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$chdir" "$@"
+' bash "$ROOT" "$chdir" "${#binds[@]}" "${binds[@]}" "${#envs[@]}" "${envs[@]}" "$@"
