@@ -30,7 +30,11 @@ let package = Package(
         .target(
             name: "DocspaceAuth",
             dependencies: ["DocspaceAuthFFI"],
-            linkerSettings: useXCFramework ? [] : [.linkedLibrary("docspace_auth_ffi")]
+            linkerSettings: useXCFramework
+                // The static Rust library uses the platform trust store (Security.framework).
+                ? [.linkedFramework("Security"), .linkedFramework("CoreFoundation"),
+                   .linkedFramework("SystemConfiguration")]
+                : [.linkedLibrary("docspace_auth_ffi")]
         ),
         .testTarget(
             name: "DocspaceAuthTests",

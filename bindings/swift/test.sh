@@ -34,7 +34,7 @@ echo "==> Swift: generate bindings"
 GEN="$(mktemp -d)"
 trap 'rm -rf "$GEN"' EXIT
 cargo run -q -p uniffi-bindgen -- generate --no-format --library "$LIB" --language swift --out-dir "$GEN"
-mkdir -p "$SWIFT_DIR/Sources/DocspaceAuthFFI"
+mkdir -p "$SWIFT_DIR/Sources/DocspaceAuthFFI" "$SWIFT_DIR/Sources/DocspaceAuth"
 cp "$GEN/docspace_auth_ffi.swift" "$SWIFT_DIR/Sources/DocspaceAuth/docspace_auth_ffi.swift"
 cp "$GEN/DocspaceAuthFFI.h" "$SWIFT_DIR/Sources/DocspaceAuthFFI/DocspaceAuthFFI.h"
 # SwiftPM's system-library target wants the module map named module.modulemap.

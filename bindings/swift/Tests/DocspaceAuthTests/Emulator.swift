@@ -1,0 +1,172 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import XCTest
+
+/// A running `docspace-emulator` process (the binary from `DOCSPACE_EMULATOR_BIN`, users from
+/// `DOCSPACE_USERS_FILE`; both default to the workspace's `target/debug` and fixture).
+final class Emulator {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    struct SmsMessage: Decodable {
+        let phone: String
+        let code: String
+    }
+
+    struct Counters: Decodable, Equatable {
+        let connections: Int
+        let requests: Int
+    }
+
+    /// e.g. `http://127.0.0.1:41234`
+    let baseURL: String
+    /// PEM of the CA that signed the emulator's certificate (with `tls: true`).
+    let caPEM: String?
+    private let process: Process
+    private let stdout: Pipe
+
+    static var repoRoot: URL {
+        // Tests/DocspaceAuthTests/Emulator.swift -> repository root
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static var binary: String {
+        ProcessInfo.processInfo.environment["DOCSPACE_EMULATOR_BIN"]
+            ?? repoRoot.appendingPathComponent("target/debug/docspace-emulator").path
+    }
+
+    static var usersFile: String {
+        ProcessInfo.processInfo.environment["DOCSPACE_USERS_FILE"]
+            ?? repoRoot.appendingPathComponent("tests/fixtures/users.json").path
+    }
+
+    /// Starts the emulator on a free loopback port and waits for its `listening on` line.
+    init(tls: Bool = false, arguments: [String] = []) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Emulator.binary)
+        var args = ["--listen", "127.0.0.1:0", "--users", Emulator.usersFile]
+        if tls { args.append("--tls") }
+        process.arguments = args + arguments
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        try process.run()
+        self.process = process
+        self.stdout = stdout
+
+        var reader = LineReader(handle: stdout.fileHandleForReading)
+        do {
+            let first = try reader.line()
+            let prefix = "listening on "
+            guard first.hasPrefix(prefix) else {
+                throw Failure(description: "unexpected first emulator line: \(first)")
+            }
+            baseURL = String(first.dropFirst(prefix.count))
+            if tls {
+                var path: String?
+                while path == nil {
+                    let line = try reader.line()
+                    if line.hasPrefix("ca certificate: ") {
+                        path = String(line.dropFirst("ca certificate: ".count))
+                    }
+                }
+                caPEM = try String(contentsOfFile: path!, encoding: .utf8)
+            } else {
+                caPEM = nil
+            }
+            // Keep draining stdout so that later output can never block the emulator.
+            stdout.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+        } catch {
+            process.terminate()
+            process.waitUntilExit()
+            throw error
+        }
+    }
+
+    deinit { stop() }
+
+    func stop() {
+        stdout.fileHandleForReading.readabilityHandler = nil
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    // MARK: emulator-only endpoints
+
+    func sms(phone: String) async throws -> [SmsMessage] {
+        struct Outbox: Decodable { let messages: [SmsMessage] }
+        let encoded = phone.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? phone
+        let data = try await request("GET", "/emulator/sms?phone=\(encoded)")
+        return try JSONDecoder().decode(Outbox.self, from: data).messages
+    }
+
+    func counters() async throws -> Counters {
+        try JSONDecoder().decode(Counters.self, from: try await request("GET", "/emulator/counters"))
+    }
+
+    func resetCounters() async throws {
+        _ = try await request("POST", "/emulator/counters/reset")
+    }
+
+    func advanceClock(seconds: Int) async throws {
+        _ = try await request("POST", "/emulator/clock", json: ["advanceSecs": seconds])
+    }
+
+    @discardableResult
+    func request(_ method: String, _ path: String, json: [String: Any]? = nil) async throws -> Data {
+        guard let url = URL(string: baseURL + path) else {
+            throw Failure(description: "bad URL \(baseURL + path)")
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response): (Data, URLResponse) = try await withCheckedThrowingContinuation { cont in
+            URLSession.shared.dataTask(with: request) { data, response, error in
+                if let error {
+                    cont.resume(throwing: error)
+                } else if let data, let response {
+                    cont.resume(returning: (data, response))
+                } else {
+                    cont.resume(throwing: Failure(description: "no response to \(method) \(path)"))
+                }
+            }.resume()
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            throw Failure(description: "\(method) \(path) -> HTTP \(status)")
+        }
+        return data
+    }
+}
+
+/// Reads `\n`-terminated lines from a pipe, blocking.
+private struct LineReader {
+    let handle: FileHandle
+    var buffer = Data()
+
+    init(handle: FileHandle) { self.handle = handle }
+
+    mutating func line() throws -> String {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer = Data(buffer[buffer.index(after: newline)...])
+                return String(decoding: line, as: UTF8.self)
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                throw Emulator.Failure(description: "emulator exited before printing its address")
+            }
+            buffer.append(chunk)
+        }
+    }
+}

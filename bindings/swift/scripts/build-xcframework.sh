@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Builds DocspaceAuthFFI.xcframework for Apple platforms (run on macOS with Xcode and rustup; not run
+# in CI here). Slices: iOS device (arm64), iOS simulator (arm64 + x86_64), macOS (arm64 + x86_64),
+# each a static library of the Rust crate `docspace-auth-ffi`.
+#
+# Output, in bindings/swift/:
+#   DocspaceAuthFFI.xcframework               static libraries + C header + module map (module DocspaceAuthFFI)
+#   Sources/DocspaceAuth/docspace_auth_ffi.swift   the generated Swift sources
+# Package.swift switches to the XCFramework (a binary target) when DocspaceAuthFFI.xcframework is
+# present, so afterwards the package works as a local or git dependency from Xcode / SwiftPM.
+# (For distribution, zip the XCFramework, publish it, and point a binaryTarget(url:checksum:) at it;
+# `swift package compute-checksum DocspaceAuthFFI.xcframework.zip` gives the checksum.)
+#
+# Environment:
+#   PROFILE                       cargo profile (default: release)
+#   IPHONEOS_DEPLOYMENT_TARGET    default 13.0
+#   MACOSX_DEPLOYMENT_TARGET      default 10.15
+#
+# Usage: bindings/swift/scripts/build-xcframework.sh
+set -euo pipefail
+
+SWIFT_DIR="$(cd "$(dirname "$0")/.." && pwd)"
+REPO="$(cd "$SWIFT_DIR/../.." && pwd)"
+cd "$REPO"
+
+[ "$(uname -s)" = Darwin ] || { echo "build-xcframework.sh runs on macOS (needs xcodebuild)" >&2; exit 1; }
+command -v xcodebuild >/dev/null || { echo "xcodebuild not found: install Xcode" >&2; exit 1; }
+
+PROFILE="${PROFILE:-release}"
+export IPHONEOS_DEPLOYMENT_TARGET="${IPHONEOS_DEPLOYMENT_TARGET:-13.0}"
+export MACOSX_DEPLOYMENT_TARGET="${MACOSX_DEPLOYMENT_TARGET:-10.15}"
+LIB=libdocspace_auth_ffi.a
+TARGETS=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin)
+
+rustup target add "${TARGETS[@]}"
+for t in "${TARGETS[@]}"; do
+  echo "==> cargo build -p docspace-auth-ffi --profile $PROFILE --target $t"
+  cargo build -p docspace-auth-ffi --profile "$PROFILE" --target "$t"
+done
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
+  | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+# cargo names the directory of the `dev` profile "debug".
+PROFILE_DIR="$PROFILE"
+[ "$PROFILE" = dev ] && PROFILE_DIR=debug
+lib() { echo "$TARGET_DIR/$1/$PROFILE_DIR/$LIB"; }
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+# Bindings come from a host build of the cdylib (it carries uniffi's metadata; never strip it).
+echo "==> generate Swift bindings"
+cargo build -p docspace-auth-ffi --profile "$PROFILE"
+cargo run -q -p uniffi-bindgen -- generate --no-format \
+  --library "$TARGET_DIR/$PROFILE_DIR/libdocspace_auth_ffi.dylib" --language swift --out-dir "$WORK/gen"
+cp "$WORK/gen/docspace_auth_ffi.swift" "$SWIFT_DIR/Sources/DocspaceAuth/docspace_auth_ffi.swift"
+
+# Headers in a subdirectory, so that module maps of several XCFrameworks never collide in an app.
+HEADERS="$WORK/headers"
+mkdir -p "$HEADERS/DocspaceAuthFFI"
+cp "$WORK/gen/DocspaceAuthFFI.h" "$HEADERS/DocspaceAuthFFI/"
+cp "$WORK/gen/DocspaceAuthFFI.modulemap" "$HEADERS/DocspaceAuthFFI/module.modulemap"
+
+# One library per platform: lipo the architectures of the simulator and of macOS together.
+mkdir -p "$WORK/ios-sim" "$WORK/macos"
+lipo -create "$(lib aarch64-apple-ios-sim)" "$(lib x86_64-apple-ios)" -output "$WORK/ios-sim/$LIB"
+lipo -create "$(lib aarch64-apple-darwin)" "$(lib x86_64-apple-darwin)" -output "$WORK/macos/$LIB"
+
+OUT="$SWIFT_DIR/DocspaceAuthFFI.xcframework"
+rm -rf "$OUT"
+xcodebuild -create-xcframework \
+  -library "$(lib aarch64-apple-ios)" -headers "$HEADERS" \
+  -library "$WORK/ios-sim/$LIB" -headers "$HEADERS" \
+  -library "$WORK/macos/$LIB" -headers "$HEADERS" \
+  -output "$OUT"
+
+echo "==> built $OUT"
+echo "    check: (cd $SWIFT_DIR && swift build)   # macOS slice"
