@@ -1,1 +1,105 @@
-//! Placeholder: filled in by its issue.
+//! Log a user into an ONLYOFFICE DocSpace portal, second factor included, where misuse does
+//! not compile.
+//!
+//! The login is a chain of typestates: [`Auth<Unauthenticated>`](Unauthenticated) →
+//! [`Auth<TfaPending>`](TfaPending) (only when a second factor is required) →
+//! [`Auth<Authenticated>`](Authenticated). Every step consumes the previous state, so calling
+//! `confirm` before `login`, reading a token that does not exist yet, or reusing a consumed
+//! state are compile errors.
+//!
+//! It relies only on what the real server does on the wire (authentication endpoints of
+//! DocSpace's API 2.0): the code goes in the JSON body with the credentials again, the TOTP
+//! secret is never sent back, logout sends the token as the `asc_auth_key` cookie so the
+//! server really revokes it, and outcomes are decided by HTTP status and envelope, never by
+//! the localized message.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use docspace_auth::secrecy::{ExposeSecret, SecretString};
+//! use docspace_auth::{Auth, Challenge, Code, Error, LoginOutcome};
+//!
+//! # async fn run() -> Result<(), Error> {
+//! let auth = Auth::new("https://portal.example.com")?;
+//! let session = match auth.login("carol@example.com", SecretString::from("carol-pass")).await? {
+//!     LoginOutcome::Authenticated(session) => session,
+//!     LoginOutcome::TfaRequired(mut pending) => {
+//!         match pending.challenge() {
+//!             Challenge::App => println!("enter the code from your authenticator"),
+//!             Challenge::AppEnrollment(enrollment) => {
+//!                 // Show enrollment.provisioning_uri() as a QR code, or the key itself:
+//!                 println!("add this key to your authenticator: {}", enrollment.secret().expose_secret());
+//!             }
+//!             Challenge::Sms { phone_noise, .. } => println!("enter the code sent to {phone_noise}"),
+//!             Challenge::SmsPhoneActivation { confirm_url } => {
+//!                 println!("activate your phone first: {confirm_url}");
+//!                 return Ok(());
+//!             }
+//!         }
+//!         loop {
+//!             let typed = "123 456"; // read it from the user
+//!             match pending.confirm(Code::parse(typed)?).await {
+//!                 Ok(session) => break session,
+//!                 Err(rejected) if matches!(rejected.error(), Error::CodeRejected) => {
+//!                     println!("wrong code, try again");
+//!                     pending = rejected.into_pending().ok_or(Error::CodeRejected)?;
+//!                 }
+//!                 Err(other) => return Err(other.into()),
+//!             }
+//!         }
+//!     }
+//! };
+//! let me = session.me().await?;
+//! println!("logged in as {} <{}>, token expires {:?}", me.display_name, me.email, session.expires());
+//! let stored = session.token().clone(); // keep it in a keychain...
+//!
+//! // ...and later:
+//! let session = Auth::resume("https://portal.example.com", stored)?;
+//! if session.is_valid().await? {
+//!     session.logout().await?; // revokes the token on the server
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! What runs offline:
+//!
+//! ```
+//! use docspace_auth::{secrecy::SecretString, totp, Auth, Code, Error};
+//!
+//! // Codes are checked before any request.
+//! assert!(matches!(Code::parse("12 34"), Err(Error::InvalidCodeFormat)));
+//! // TOTP from the Base32 secret (SHA-1, 6 digits, 30 s), e.g. for scripts and tests.
+//! let code = totp::at(&SecretString::from("IFREGZCFMYWV6MJS"), 59)?;
+//! assert_eq!(code.expose(), "322385");
+//! // Plain http only for loopback.
+//! assert!(matches!(Auth::new("http://portal.example.com"), Err(Error::InsecureUrl)));
+//! # Ok::<(), Error>(())
+//! ```
+//!
+//! # Transport
+//!
+//! reqwest over rustls with the `ring` provider, the platform trust store (plus optional extra
+//! roots, [`AuthBuilder::add_root_certificate_pem`]); one client per login chain (one
+//! connection for a whole 2FA login); redirects are not followed (a 3xx is
+//! [`Error::UnexpectedResponse`]); no cookie store; response bodies are capped at 1 MiB;
+//! request and connect timeouts (30 s / 10 s by default). Secrets (password, token, TOTP
+//! secret, codes) live in [`secrecy`] types, are zeroized on drop and redacted in `Debug`.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod auth;
+mod code;
+mod error;
+mod http;
+pub mod totp;
+mod wire;
+
+pub use auth::{
+    Auth, AuthBuilder, Authenticated, BackupCode, Challenge, ConfirmError, Enrollment,
+    LoginOutcome, SmsSent, TfaPending, Unauthenticated, User,
+};
+pub use code::Code;
+pub use error::{Error, TransportErrorKind};
+/// The `secrecy` crate this API uses for secrets (`SecretString`, `ExposeSecret`).
+pub use secrecy;

@@ -1,0 +1,237 @@
+//! What goes over the wire (protocol §1, §2, §3, §5), and lenient parsing of it.
+
+use std::time::{Duration, SystemTime};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// Body of `POST /authentication`, `/authentication/sendsms` (§1).
+#[derive(Serialize)]
+pub(crate) struct Credentials<'a> {
+    #[serde(rename = "userName")]
+    pub user_name: &'a str,
+    #[serde(serialize_with = "expose")]
+    pub password: &'a SecretString,
+    pub session: bool,
+}
+
+/// Body of `POST /authentication/{code}` (§1, §4.3): the credentials again plus the code.
+#[derive(Serialize)]
+pub(crate) struct CredentialsWithCode<'a> {
+    #[serde(flatten)]
+    pub credentials: Credentials<'a>,
+    pub code: &'a str,
+}
+
+fn expose<S: serde::Serializer>(secret: &&SecretString, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(secret.expose_secret())
+}
+
+/// The success envelope (§3.1). Only `response` and `status` matter; `count`, `links`, `total`
+/// and unknown fields are ignored, and may be missing.
+#[derive(Deserialize)]
+pub(crate) struct Envelope<T> {
+    #[serde(default = "Option::default")]
+    pub response: Option<T>,
+    pub status: i64,
+}
+
+/// The error envelope (§3.2): `{"error":{"message":...},"status":1,"statusCode":...}`.
+#[derive(Deserialize)]
+pub(crate) struct ErrorEnvelope {
+    pub error: Option<ErrorBody>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ErrorBody {
+    pub message: Option<String>,
+}
+
+/// `AuthenticationTokenDto` (§2).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TokenDto {
+    pub token: Option<SecretString>,
+    pub expires: Option<String>,
+    #[serde(default)]
+    pub sms: bool,
+    pub phone_noise: Option<String>,
+    #[serde(default)]
+    pub tfa: bool,
+    pub tfa_key: Option<SecretString>,
+    pub confirm_url: Option<String>,
+}
+
+/// An item of `GET /settings/tfaappcodes` (§4.6).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BackupCodeDto {
+    pub code: SecretString,
+    #[serde(default)]
+    pub is_used: bool,
+}
+
+/// Parses `expires` leniently (§2, §6.3): RFC 3339 with or without offset, 0 to 7 (or more)
+/// fraction digits. `0001-01-01T00:00:00` (.NET `DateTime.MinValue`, "not applicable") and
+/// anything unparsable give `None`.
+pub(crate) fn parse_expires(text: &str) -> Option<SystemTime> {
+    use time::format_description::well_known::{Iso8601, Rfc3339};
+    let text = text.trim();
+    let at = time::OffsetDateTime::parse(text, &Rfc3339)
+        .or_else(|_| time::OffsetDateTime::parse(text, &Iso8601::DEFAULT))
+        .or_else(|_| {
+            time::PrimitiveDateTime::parse(text, &Iso8601::DEFAULT).map(|p| p.assume_utc())
+        })
+        .ok()?;
+    if at.year() <= 1 {
+        return None;
+    }
+    let nanos = at.unix_timestamp_nanos();
+    if nanos >= 0 {
+        let nanos = u64::try_from(nanos).ok()?;
+        SystemTime::UNIX_EPOCH.checked_add(Duration::from_nanos(nanos))
+    } else {
+        let nanos = u64::try_from(-nanos).ok()?;
+        SystemTime::UNIX_EPOCH.checked_sub(Duration::from_nanos(nanos))
+    }
+}
+
+/// `Retry-After`: delay-seconds or an HTTP date.
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Decodes a 2xx body as the success envelope carrying a `T`.
+/// `status` must be 0; a missing `response` gives `None`.
+pub(crate) fn decode_success<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+) -> Result<Option<T>, Error> {
+    let envelope: Envelope<T> = serde_json::from_slice(body).map_err(|e| {
+        Error::unexpected(format!(
+            "not the DocSpace JSON envelope ({})",
+            classify_json_error(&e)
+        ))
+    })?;
+    if envelope.status != 0 {
+        return Err(Error::unexpected(format!(
+            "success status code but envelope status {}",
+            envelope.status
+        )));
+    }
+    Ok(envelope.response)
+}
+
+/// The server's message of an error envelope, if the body is one.
+pub(crate) fn error_message(body: &[u8]) -> Option<String> {
+    let envelope: ErrorEnvelope = serde_json::from_slice(body).ok()?;
+    envelope.error?.message
+}
+
+/// Describes a JSON error without quoting any of the input (which might hold a secret).
+fn classify_json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Io => "I/O error",
+        Category::Syntax => "malformed JSON",
+        Category::Data => "unexpected JSON shape",
+        Category::Eof => "truncated JSON",
+    };
+    format!("{what} at line {} column {}", e.line(), e.column())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::UNIX_EPOCH;
+
+    fn secs(t: SystemTime) -> f64 {
+        t.duration_since(UNIX_EPOCH).unwrap().as_secs_f64()
+    }
+
+    #[test]
+    fn expires_variants() {
+        // 2027-07-01T10:13:11Z = 1814436791
+        let base = 1_814_436_791.0;
+        for (text, expected) in [
+            ("2027-07-01T10:13:11Z", base),
+            ("2027-07-01T10:13:11.1234567Z", base + 0.1234567),
+            ("2027-07-01T10:13:11.1Z", base + 0.1),
+            ("2027-07-01T10:13:11", base),
+            ("2027-07-01T10:13:11.123", base + 0.123),
+            ("2027-07-01T10:13:11.1234567", base + 0.1234567),
+            ("2027-07-01T12:13:11+02:00", base),
+            ("2027-07-01T12:13:11.5+02:00", base + 0.5),
+            ("2027-07-01T10:13:11.123456789Z", base + 0.123456789),
+        ] {
+            let got = parse_expires(text).unwrap_or_else(|| panic!("{text} did not parse"));
+            assert!((secs(got) - expected).abs() < 1e-6, "{text}: {}", secs(got));
+        }
+    }
+
+    #[test]
+    fn expires_none() {
+        for text in [
+            "0001-01-01T00:00:00",
+            "0001-01-01T00:00:00Z",
+            "0001-01-01T00:00:00.0000000",
+            "",
+            "soon",
+        ] {
+            assert_eq!(parse_expires(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn retry_after() {
+        assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("later"), None);
+    }
+
+    #[test]
+    fn envelope_lenient() {
+        let body = br#"{"response":{"token":"t","expires":"0001-01-01T00:00:00","sms":false,"tfa":false,"extra":1},"status":0}"#;
+        let dto: TokenDto = decode_success(body).unwrap().unwrap();
+        assert_eq!(dto.token.unwrap().expose_secret(), "t");
+        let none: Option<TokenDto> = decode_success(br#"{"status":0,"count":0}"#).unwrap();
+        assert!(none.is_none());
+    }
+
+    #[test]
+    fn envelope_refusals() {
+        for body in [
+            &br#"{"response":true,"status":1,"statusCode":200}"#[..],
+            br#"<html>hi</html>"#,
+            br#"{"response":true"#,
+            br#"{"response":true}"#,
+            br#"[1,2]"#,
+            b"",
+        ] {
+            let got = decode_success::<bool>(body);
+            assert!(
+                matches!(got, Err(Error::UnexpectedResponse { .. })),
+                "{body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_errors_do_not_echo_input() {
+        let got = decode_success::<TokenDto>(br#"{"response":{"token":12345678},"status":0}"#);
+        let text = got.err().unwrap().to_string();
+        assert!(!text.contains("12345678"), "{text}");
+    }
+}
