@@ -103,6 +103,14 @@ fi
 
 if [ -f "$MARKER" ]; then
   log "reusing toolchain in $ROOT"
+  if ! grep -qxF "packages: ${PACKAGES[*]}" "$MARKER"; then
+    # Made by an older version of this script: add what is missing, in place.
+    log "installing packages missing from the toolchain: ${PACKAGES[*]}"
+    in_chroot "$ROOT" apt-get update -q >&2
+    in_chroot "$ROOT" apt-get install -y -q "${PACKAGES[@]}" >&2
+    in_chroot "$ROOT" apt-get clean >&2
+    sed -i "s/^packages: .*/packages: ${PACKAGES[*]}/" "$MARKER"
+  fi
   verify "$ROOT" >&2
   exit 0
 fi
