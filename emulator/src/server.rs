@@ -285,7 +285,8 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Result<Response<Body>, DropConnection> {
     let path = req.uri().path().to_string();
-    if path == "/api" || path.starts_with("/api/") {
+    let lower = path.to_ascii_lowercase();
+    if lower == "/api" || lower.starts_with("/api/") {
         let fault = {
             let mut st = shared.lock();
             st.requests = st.requests.saturating_add(1);
