@@ -149,13 +149,13 @@ fn has_tls_source(err: &(dyn std::error::Error + 'static)) -> bool {
         if e.downcast_ref::<rustls::Error>().is_some() {
             return true;
         }
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if io
-                .get_ref()
-                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
-            {
+        // `io::Error::source` skips the error it wraps; look inside (possibly nested).
+        let mut io = e.downcast_ref::<std::io::Error>();
+        while let Some(inner) = io.and_then(|io| io.get_ref()) {
+            if inner.downcast_ref::<rustls::Error>().is_some() {
                 return true;
             }
+            io = inner.downcast_ref::<std::io::Error>();
         }
         current = e.source();
     }

@@ -1,1 +1,240 @@
-//! Placeholder: filled in by its issue.
+//! Harness for the end-to-end tests: the real `docspace-auth` client against the real
+//! emulator, started in-process on 127.0.0.1 with the shared fixture users.
+//!
+//! The emulator-only endpoints (SMS outbox, faults, counters, clock) are driven with a separate
+//! plain HTTP client, so they never touch the client under test.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use docspace_auth::secrecy::SecretString;
+use docspace_auth::{Auth, AuthBuilder, Unauthenticated};
+use docspace_emulator::{Emulator, EmulatorConfig};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
+use serde_json::{json, Value};
+
+/// Path of the shared users fixture.
+pub const USERS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/users.json");
+
+/// A running emulator plus a control client.
+pub struct Portal {
+    emu: Emulator,
+    control: reqwest::Client,
+}
+
+impl Portal {
+    /// The fixture users, default settings, plain HTTP.
+    pub async fn start() -> Portal {
+        Portal::start_with(|_| {}).await
+    }
+
+    /// The fixture users, with `tune` applied to the configuration first.
+    pub async fn start_with(tune: impl FnOnce(&mut EmulatorConfig)) -> Portal {
+        let mut config = EmulatorConfig::from_users_file(USERS_FILE).expect("fixture users");
+        tune(&mut config);
+        let emu = Emulator::start(config, "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("emulator starts");
+        let control = control_client(emu.ca_pem());
+        Portal { emu, control }
+    }
+
+    /// The portal URL.
+    pub fn url(&self) -> &str {
+        self.emu.base_url()
+    }
+
+    /// The CA PEM when TLS is on.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.emu.ca_pem()
+    }
+
+    /// A client builder for this portal (trusting its CA when TLS is on), with short
+    /// timeouts so a hang fails fast.
+    pub fn builder(&self) -> AuthBuilder {
+        let builder = Auth::builder(self.url())
+            .timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(5));
+        match self.ca_pem() {
+            Some(pem) => builder.add_root_certificate_pem(pem),
+            None => builder,
+        }
+    }
+
+    /// A client for this portal with the test defaults.
+    pub fn auth(&self) -> Auth<Unauthenticated> {
+        self.builder().build().expect("client builds")
+    }
+
+    /// SMS codes sent to `phone`, oldest first.
+    pub async fn sms_codes(&self, phone: &str) -> Vec<String> {
+        let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
+        let (_, value) = self
+            .control_call("GET", &format!("/emulator/sms?phone={digits}"), None)
+            .await;
+        value["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .map(|m| m["code"].as_str().expect("code").to_owned())
+            .collect()
+    }
+
+    /// Installs a fault (`POST /emulator/faults`).
+    pub async fn fault(&self, fault: Value) {
+        let (status, body) = self
+            .control_call("POST", "/emulator/faults", Some(fault))
+            .await;
+        assert_eq!(status, 200, "fault refused: {body}");
+    }
+
+    /// `(connections, requests)` on /api since start or the last reset.
+    pub async fn counters(&self) -> (u64, u64) {
+        let (_, v) = self.control_call("GET", "/emulator/counters", None).await;
+        (
+            v["connections"].as_u64().expect("connections"),
+            v["requests"].as_u64().expect("requests"),
+        )
+    }
+
+    /// Zeroes the counters.
+    pub async fn reset_counters(&self) {
+        self.control_call("POST", "/emulator/counters/reset", None)
+            .await;
+    }
+
+    /// Moves the emulator's clock forward.
+    pub async fn advance_clock(&self, secs: u64) {
+        let (status, _) = self
+            .control_call(
+                "POST",
+                "/emulator/clock",
+                Some(json!({ "advanceSecs": secs })),
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+
+    /// A raw request to the portal (not through the client under test), for what the client
+    /// never sends on purpose: `(status, JSON body or Null)`.
+    pub async fn raw(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.control_call(method, path, body).await
+    }
+
+    /// Like [`Portal::raw`] with extra headers.
+    pub async fn raw_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self
+            .control
+            .request(method, format!("{}{path}", self.url()));
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        read_json(request.send().await.expect("raw request")).await
+    }
+
+    async fn control_call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.raw_with_headers(method, path, body, &[]).await
+    }
+
+    /// Stops the emulator.
+    pub async fn shutdown(self) {
+        self.emu.shutdown().await;
+    }
+}
+
+async fn read_json(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.expect("body");
+    let value = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+    };
+    (status, value)
+}
+
+fn control_client(ca_pem: Option<&str>) -> reqwest::Client {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    if let Some(pem) = ca_pem {
+        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            roots.add(cert.expect("CA PEM")).expect("CA cert");
+        }
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("control client")
+}
+
+/// A password as the client takes it.
+pub fn pw(password: &str) -> SecretString {
+    SecretString::from(password)
+}
+
+/// Fixture users: (email, password).
+pub mod users {
+    /// No 2FA.
+    pub const ALICE: (&str, &str) = ("alice@example.com", "alice-pass");
+    /// App 2FA, enrolled.
+    pub const BOB: (&str, &str) = ("bob@example.com", "bob-pass");
+    /// Bob's TOTP secret.
+    pub const BOB_SECRET: &str = "IFREGZCFMYWV6MJS";
+    /// Bob's backup codes.
+    pub const BOB_BACKUP: [&str; 5] = ["aB3-x_", "Qw9_zz", "00-a_B", "k2k2k2", "Z_-9aa"];
+    /// App 2FA, not enrolled.
+    pub const CAROL: (&str, &str) = ("carol@example.com", "carol-pass");
+    /// Carol's TOTP secret.
+    pub const CAROL_SECRET: &str = "JBSWY3DPEHPK3PXP";
+    /// SMS 2FA with an activated phone.
+    pub const DAVE: (&str, &str) = ("dave@example.com", "dave-pass");
+    /// Dave's phone.
+    pub const DAVE_PHONE: &str = "+15551234567";
+    /// Disabled user.
+    pub const ERIN: (&str, &str) = ("erin@example.com", "erin-pass");
+}
+
+/// A 6-digit code that the server will not accept for `secret` now (outside the ±10-step
+/// window, with margin).
+pub fn wrong_totp(secret: &str) -> docspace_auth::Code {
+    let secret = SecretString::from(secret);
+    let now = docspace_auth::totp::unix_now();
+    let valid: Vec<String> = (0..=24u64)
+        .map(|i| {
+            let t = (now + i * 30).saturating_sub(12 * 30);
+            docspace_auth::totp::at(&secret, t)
+                .expect("secret")
+                .expose()
+                .to_owned()
+        })
+        .collect();
+    let mut n = 0u32;
+    loop {
+        let candidate = format!("{n:06}");
+        if !valid.contains(&candidate) {
+            return docspace_auth::Code::parse(&candidate).expect("code");
+        }
+        n += 1;
+    }
+}

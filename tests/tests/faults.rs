@@ -1,0 +1,258 @@
+//! Faults injected by the emulator, transport failures and TLS: each gives the right typed
+//! error, within the client's timeout.
+
+use std::time::{Duration, Instant};
+
+use docspace_auth::{Auth, Code, Error, LoginOutcome, TransportErrorKind};
+use docspace_auth_e2e::users::*;
+use docspace_auth_e2e::{pw, Portal};
+use serde_json::{json, Value};
+
+const SHORT: Duration = Duration::from_millis(1500);
+
+/// Installs `fault` on the login endpoint, then logs in with a client whose timeout is SHORT;
+/// returns the error and checks it came within the timeout.
+async fn login_with_fault(portal: &Portal, fault: Value) -> Error {
+    portal.fault(fault).await;
+    let auth = portal.builder().timeout(SHORT).build().expect("client");
+    let started = Instant::now();
+    let got = auth.login(ALICE.0, pw(ALICE.1)).await;
+    let took = started.elapsed();
+    assert!(took < SHORT + Duration::from_millis(500), "took {took:?}");
+    match got {
+        Err(e) => e,
+        Ok(outcome) => panic!("expected an error, got {outcome:?}"),
+    }
+}
+
+fn assert_unexpected(err: &Error) {
+    assert!(
+        matches!(err, Error::UnexpectedResponse { .. }),
+        "expected UnexpectedResponse, got {err:?}"
+    );
+}
+
+#[tokio::test]
+async fn html_body_is_unexpected() {
+    let portal = Portal::start().await;
+    assert_unexpected(&login_with_fault(&portal, json!({"kind": "html"})).await);
+}
+
+#[tokio::test]
+async fn malformed_json_is_unexpected() {
+    let portal = Portal::start().await;
+    assert_unexpected(&login_with_fault(&portal, json!({"kind": "malformedJson"})).await);
+}
+
+#[tokio::test]
+async fn redirect_is_not_followed() {
+    let portal = Portal::start().await;
+    let err = login_with_fault(&portal, json!({"kind": "redirect"})).await;
+    assert_unexpected(&err);
+    assert!(err.to_string().contains("redirect"), "{err}");
+}
+
+#[tokio::test]
+async fn oversized_body_is_cut_off() {
+    let portal = Portal::start().await;
+    let err = login_with_fault(&portal, json!({"kind": "oversized"})).await;
+    assert_unexpected(&err);
+    assert!(err.to_string().contains("larger"), "{err}");
+}
+
+#[tokio::test]
+async fn dropped_connection_is_a_transport_error() {
+    let portal = Portal::start().await;
+    let err = login_with_fault(&portal, json!({"kind": "drop"})).await;
+    assert!(
+        matches!(err, Error::Transport { .. }),
+        "expected Transport, got {err:?}"
+    );
+}
+
+#[tokio::test]
+async fn delay_beyond_the_timeout_is_a_timeout() {
+    let portal = Portal::start().await;
+    let err = login_with_fault(&portal, json!({"kind": "delay", "delayMs": 5000})).await;
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportErrorKind::Timeout,
+                ..
+            }
+        ),
+        "expected a timeout, got {err:?}"
+    );
+}
+
+#[tokio::test]
+async fn statuses_map_to_typed_errors() {
+    let portal = Portal::start().await;
+    let err = login_with_fault(
+        &portal,
+        json!({"kind": "status", "status": 429, "headers": {"Retry-After": "7"}}),
+    )
+    .await;
+    assert!(
+        matches!(err, Error::RateLimited { retry_after: Some(d) } if d == Duration::from_secs(7)),
+        "{err:?}"
+    );
+    let err = login_with_fault(&portal, json!({"kind": "status", "status": 503})).await;
+    assert!(matches!(err, Error::Server { status: 503 }), "{err:?}");
+    let err = login_with_fault(&portal, json!({"kind": "status", "status": 404})).await;
+    assert!(matches!(err, Error::NotFound), "{err:?}");
+    let err = login_with_fault(&portal, json!({"kind": "status", "status": 400})).await;
+    assert_unexpected(&err);
+    let err = login_with_fault(
+        &portal,
+        json!({"kind": "status", "status": 403,
+               "body": r#"{"error":{"message":"Invalid Recaptcha","type":null,"stack":null,"hresult":0},"status":1,"statusCode":403}"#}),
+    )
+    .await;
+    assert!(
+        matches!(&err, Error::Forbidden { message } if message == "Invalid Recaptcha"),
+        "{err:?}"
+    );
+}
+
+/// A 2xx whose envelope says `status: 1`, or that is not the envelope at all.
+#[tokio::test]
+async fn success_status_with_a_bad_envelope_is_unexpected() {
+    let portal = Portal::start().await;
+    for body in [
+        r#"{"response":{"token":"abc","expires":"0001-01-01T00:00:00","sms":false,"tfa":false},"status":1,"statusCode":200}"#,
+        r#"{"token":"abc","sms":false,"tfa":false}"#,
+        r#"{"response":{"sms":false,"tfa":false},"status":0}"#,
+        r#"{"status":0}"#,
+    ] {
+        let err = login_with_fault(
+            &portal,
+            json!({"kind": "status", "status": 200, "body": body}),
+        )
+        .await;
+        assert_unexpected(&err);
+    }
+}
+
+/// A fault on the code endpoint: the pending state comes back and the retry works.
+#[tokio::test]
+async fn transport_error_on_confirm_hands_the_pending_state_back() {
+    let portal = Portal::start().await;
+    let auth = portal.builder().timeout(SHORT).build().expect("client");
+    let LoginOutcome::TfaRequired(state) = auth.login(BOB.0, pw(BOB.1)).await.expect("login")
+    else {
+        panic!("expected 2FA");
+    };
+    portal
+        .fault(json!({"kind": "drop", "path": "/api/2.0/authentication/"}))
+        .await;
+    let secret = docspace_auth::secrecy::SecretString::from(BOB_SECRET);
+    let rejected = state
+        .confirm(docspace_auth::totp::now(&secret).expect("totp"))
+        .await
+        .expect_err("dropped");
+    assert!(
+        matches!(rejected.error(), Error::Transport { .. }),
+        "{rejected:?}"
+    );
+    let session = rejected
+        .into_pending()
+        .expect("pending")
+        .confirm(docspace_auth::totp::now(&secret).expect("totp"))
+        .await
+        .expect("retry works");
+    assert!(session.is_valid().await.expect("is_valid"));
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connect_error() {
+    // Bind then free a port so nothing listens on it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let auth = Auth::builder(&format!("http://{addr}"))
+        .timeout(SHORT)
+        .build()
+        .expect("client");
+    let got = auth.login(ALICE.0, pw(ALICE.1)).await;
+    assert!(
+        matches!(
+            got,
+            Err(Error::Transport {
+                kind: TransportErrorKind::Connect,
+                ..
+            })
+        ),
+        "{got:?}"
+    );
+}
+
+#[tokio::test]
+async fn invalid_code_format_never_reaches_the_server() {
+    let portal = Portal::start().await;
+    portal.reset_counters().await;
+    for bad in ["12345", "1234567", "12345!", "12/456"] {
+        assert!(matches!(Code::parse(bad), Err(Error::InvalidCodeFormat)));
+    }
+    assert_eq!(portal.counters().await, (0, 0));
+}
+
+#[tokio::test]
+async fn tls_with_the_emulator_ca() {
+    let portal = Portal::start_with(|c| c.tls = true).await;
+    assert!(portal.url().starts_with("https://"));
+    let pem = portal.ca_pem().expect("CA").to_owned();
+
+    // Trusted through the extra root: a whole 2FA login over TLS, one connection.
+    portal.reset_counters().await;
+    let auth = Auth::builder(portal.url())
+        .add_root_certificate_pem(&pem)
+        .build()
+        .expect("client");
+    let LoginOutcome::TfaRequired(state) = auth.login(BOB.0, pw(BOB.1)).await.expect("login")
+    else {
+        panic!("expected 2FA");
+    };
+    let secret = docspace_auth::secrecy::SecretString::from(BOB_SECRET);
+    let session = state
+        .confirm(docspace_auth::totp::now(&secret).expect("totp"))
+        .await
+        .expect("code");
+    assert!(session.is_valid().await.expect("is_valid"));
+    assert_eq!(portal.counters().await, (1, 3));
+
+    // `localhost` is in the certificate too.
+    let localhost = portal.url().replace("127.0.0.1", "localhost");
+    let auth = Auth::builder(&localhost)
+        .add_root_certificate_pem(&pem)
+        .build()
+        .expect("client");
+    assert!(matches!(
+        auth.login(ALICE.0, pw(ALICE.1)).await,
+        Ok(LoginOutcome::Authenticated(_))
+    ));
+
+    // Without the CA: the platform trust store does not know it.
+    let auth = Auth::builder(portal.url())
+        .timeout(SHORT)
+        .build()
+        .expect("client");
+    let got = auth.login(ALICE.0, pw(ALICE.1)).await;
+    assert!(
+        matches!(
+            got,
+            Err(Error::Transport {
+                kind: TransportErrorKind::Tls,
+                ..
+            })
+        ),
+        "{got:?}"
+    );
+    // Plain http to the TLS port is not a DocSpace answer.
+    let auth = Auth::builder(&portal.url().replace("https://", "http://"))
+        .timeout(SHORT)
+        .build()
+        .expect("client");
+    assert!(auth.login(ALICE.0, pw(ALICE.1)).await.is_err());
+}

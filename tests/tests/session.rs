@@ -1,0 +1,85 @@
+//! The authenticated state: token use, resume, expiry, logout that really revokes.
+
+use docspace_auth::secrecy::{ExposeSecret, SecretString};
+use docspace_auth::{Auth, Authenticated, Error, LoginOutcome};
+use docspace_auth_e2e::users::*;
+use docspace_auth_e2e::{pw, Portal};
+
+async fn alice(portal: &Portal) -> Auth<Authenticated> {
+    match portal.auth().login(ALICE.0, pw(ALICE.1)).await {
+        Ok(LoginOutcome::Authenticated(session)) => session,
+        other => panic!("login: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn logout_really_revokes_the_token() {
+    let portal = Portal::start().await;
+    let session = alice(&portal).await;
+    let token = session.token().clone();
+    // A second, independent client with the same token (e.g. another app process).
+    let other = portal.builder().resume(token.clone()).expect("resume");
+    assert!(other.is_valid().await.expect("is_valid"));
+
+    session.logout().await.expect("logout");
+
+    assert!(!other.is_valid().await.expect("is_valid"), "token revoked");
+    let got = other.me().await;
+    assert!(matches!(got, Err(Error::Unauthorized)), "{got:?}");
+    let got = other.backup_codes().await;
+    assert!(matches!(got, Err(Error::Unauthorized)), "{got:?}");
+}
+
+#[tokio::test]
+async fn resumed_token_works_like_the_original() {
+    let portal = Portal::start().await;
+    let session = alice(&portal).await;
+    let resumed = Auth::resume(portal.url(), session.token().clone()).expect("resume");
+    assert_eq!(resumed.expires(), None);
+    assert_eq!(
+        resumed.me().await.expect("me"),
+        session.me().await.expect("me")
+    );
+    // Logging out one of two sessions leaves the other valid.
+    let second = alice(&portal).await;
+    second.logout().await.expect("logout");
+    assert!(resumed.is_valid().await.expect("is_valid"));
+}
+
+#[tokio::test]
+async fn bogus_token_is_unauthorized() {
+    let portal = Portal::start().await;
+    let session =
+        Auth::resume(portal.url(), SecretString::from("bm90LWEtdG9rZW4=")).expect("resume");
+    assert!(!session.is_valid().await.expect("is_valid"));
+    let got = session.me().await;
+    assert!(matches!(got, Err(Error::Unauthorized)), "{got:?}");
+    // Logout of an invalid token is harmless.
+    session.logout().await.expect("logout");
+}
+
+#[tokio::test]
+async fn expired_token_is_no_longer_valid() {
+    let portal =
+        Portal::start_with(|c| c.token_lifetime = std::time::Duration::from_secs(120)).await;
+    let session = alice(&portal).await;
+    let expires = session.expires().expect("expiry");
+    let left = expires
+        .duration_since(std::time::SystemTime::now())
+        .expect("in the future");
+    assert!(left.as_secs() <= 121, "{left:?}");
+    assert!(session.is_valid().await.expect("is_valid"));
+    portal.advance_clock(121).await;
+    assert!(!session.is_valid().await.expect("is_valid"));
+    assert!(matches!(session.me().await, Err(Error::Unauthorized)));
+}
+
+#[tokio::test]
+async fn token_debug_is_redacted() {
+    let portal = Portal::start().await;
+    let session = alice(&portal).await;
+    let token = session.token().expose_secret().to_owned();
+    let shown = format!("{session:?}");
+    assert!(!shown.contains(&token), "{shown}");
+    assert!(shown.contains("REDACTED"));
+}

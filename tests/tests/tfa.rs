@@ -1,0 +1,310 @@
+//! The second factor (`POST /authentication/{code}`, `sendsms`): app codes, enrolment, backup
+//! codes, SMS with a resend, wrong then right code on the same pending state, attempt limits,
+//! and one TCP connection for a whole 2FA login.
+
+use docspace_auth::secrecy::{ExposeSecret, SecretString};
+use docspace_auth::{totp, Auth, Authenticated, Challenge, Code, Error, LoginOutcome, TfaPending};
+use docspace_auth_e2e::users::*;
+use docspace_auth_e2e::{pw, wrong_totp, Portal};
+use serde_json::json;
+
+async fn pending(portal: &Portal, user: (&str, &str)) -> Auth<TfaPending> {
+    match portal.auth().login(user.0, pw(user.1)).await {
+        Ok(LoginOutcome::TfaRequired(pending)) => pending,
+        other => panic!("expected 2FA for {}, got {other:?}", user.0),
+    }
+}
+
+fn current(secret: &str) -> Code {
+    totp::now(&SecretString::from(secret)).expect("totp")
+}
+
+#[tokio::test]
+async fn app_code_logs_in() {
+    let portal = Portal::start().await;
+    let session = pending(&portal, BOB)
+        .await
+        .confirm(current(BOB_SECRET))
+        .await
+        .expect("code accepted");
+    assert!(session.expires().is_some());
+    assert_eq!(session.me().await.expect("me").email, BOB.0);
+}
+
+/// Vendor API test: a TOTP at the current and at the next 30-second step each give a new token.
+#[tokio::test]
+async fn current_and_next_step_codes_each_give_a_new_token() {
+    let portal = Portal::start().await;
+    let secret = SecretString::from(BOB_SECRET);
+    let now = totp::unix_now();
+    let mut tokens = Vec::new();
+    for t in [now, now + 30] {
+        let code = totp::at(&secret, t).expect("totp");
+        let session = pending(&portal, BOB)
+            .await
+            .confirm(code)
+            .await
+            .expect("code accepted");
+        tokens.push(session.token().expose_secret().to_owned());
+    }
+    assert_ne!(tokens[0], tokens[1], "each login gives a new token");
+}
+
+#[tokio::test]
+async fn wrong_code_then_right_code_on_the_same_pending_state() {
+    let portal = Portal::start().await;
+    let first = pending(&portal, BOB).await;
+    let rejected = first
+        .confirm(wrong_totp(BOB_SECRET))
+        .await
+        .expect_err("wrong code");
+    assert!(
+        matches!(rejected.error(), Error::CodeRejected),
+        "{rejected:?}"
+    );
+    // No secret in what an app would show or log.
+    let shown = format!("{rejected} {rejected:?}");
+    assert!(
+        !shown.contains(BOB.1) && !shown.contains(BOB_SECRET),
+        "{shown}"
+    );
+    let again = rejected.into_pending().expect("pending handed back");
+    assert!(matches!(again.challenge(), Challenge::App));
+    let session = again
+        .confirm(current(BOB_SECRET))
+        .await
+        .expect("right code accepted");
+    assert!(session.is_valid().await.expect("is_valid"));
+}
+
+/// §4.5: 5 wrong codes within the window block the 6th, even a correct one (401).
+#[tokio::test]
+async fn code_attempt_limit() {
+    let portal = Portal::start().await;
+    let mut state = pending(&portal, BOB).await;
+    for i in 0..5 {
+        let rejected = state
+            .confirm(wrong_totp(BOB_SECRET))
+            .await
+            .expect_err("wrong code");
+        assert!(
+            matches!(rejected.error(), Error::CodeRejected),
+            "attempt {i}"
+        );
+        state = rejected.into_pending().expect("pending");
+    }
+    let rejected = state
+        .confirm(current(BOB_SECRET))
+        .await
+        .expect_err("limit reached");
+    assert!(matches!(rejected.error(), Error::CodeRejected));
+    // After a quiet minute the right code works again.
+    portal.advance_clock(61).await;
+    let state = rejected.into_pending().expect("pending");
+    state
+        .confirm(current(BOB_SECRET))
+        .await
+        .expect("accepted after the window");
+}
+
+/// Enrolment: the first accepted code enrols the user and creates backup codes; the next login
+/// is a plain app challenge; a backup code works once.
+#[tokio::test]
+async fn enrolment_then_backup_codes() {
+    let portal = Portal::start().await;
+    let state = pending(&portal, CAROL).await;
+    let Challenge::AppEnrollment(enrollment) = state.challenge() else {
+        panic!("expected enrolment");
+    };
+    let code = totp::now(enrollment.secret()).expect("totp from the enrolment secret");
+    let session = state.confirm(code).await.expect("enrolled");
+    let codes = session.backup_codes().await.expect("backup codes");
+    assert_eq!(codes.len(), 5);
+    assert!(codes.iter().all(|c| !c.is_used));
+    for c in &codes {
+        Code::parse(c.code.expose_secret()).expect("backup codes have the code format");
+    }
+    session.logout().await.expect("logout");
+
+    // Enrolled now: no secret any more.
+    let state = pending(&portal, CAROL).await;
+    assert!(
+        matches!(state.challenge(), Challenge::App),
+        "{:?}",
+        state.challenge()
+    );
+    let backup = codes[0].code.expose_secret().to_owned();
+    let session = state
+        .confirm(Code::parse(&backup).expect("code"))
+        .await
+        .expect("backup code accepted");
+    let after = session.backup_codes().await.expect("backup codes");
+    let used: Vec<bool> = after.iter().map(|c| c.is_used).collect();
+    assert_eq!(used, [true, false, false, false, false]);
+
+    // Vendor API test: a backup code works once.
+    let rejected = pending(&portal, CAROL)
+        .await
+        .confirm(Code::parse(&backup).expect("code"))
+        .await
+        .expect_err("used backup code");
+    assert!(matches!(rejected.error(), Error::CodeRejected));
+}
+
+#[tokio::test]
+async fn backup_code_of_fixture_user_works_once_and_is_case_sensitive() {
+    let portal = Portal::start().await;
+    let rejected = pending(&portal, BOB)
+        .await
+        .confirm(Code::parse(&BOB_BACKUP[0].to_uppercase()).expect("code"))
+        .await
+        .expect_err("backup codes are case-sensitive");
+    assert!(matches!(rejected.error(), Error::CodeRejected));
+    let session = rejected
+        .into_pending()
+        .expect("pending")
+        .confirm(Code::parse(BOB_BACKUP[0]).expect("code"))
+        .await
+        .expect("backup code accepted");
+    let codes = session.backup_codes().await.expect("codes");
+    assert!(codes
+        .iter()
+        .any(|c| c.is_used && c.code.expose_secret() == BOB_BACKUP[0]));
+    let rejected = pending(&portal, BOB)
+        .await
+        .confirm(Code::parse(BOB_BACKUP[0]).expect("code"))
+        .await
+        .expect_err("second use");
+    assert!(matches!(rejected.error(), Error::CodeRejected));
+}
+
+#[tokio::test]
+async fn backup_codes_forbidden_without_app_2fa() {
+    let portal = Portal::start().await;
+    let Ok(LoginOutcome::Authenticated(session)) = portal.auth().login(ALICE.0, pw(ALICE.1)).await
+    else {
+        panic!("login");
+    };
+    let got = session.backup_codes().await;
+    assert!(matches!(got, Err(Error::Forbidden { .. })), "{got:?}");
+}
+
+/// SMS: the code sent at login works; a resend sends a new one; the latest works.
+#[tokio::test]
+async fn sms_with_resend() {
+    let portal = Portal::start().await;
+    let state = pending(&portal, DAVE).await;
+    assert_eq!(portal.sms_codes(DAVE_PHONE).await.len(), 1);
+    let sent = state.resend_sms().await.expect("resend");
+    assert!(sent.phone_noise.ends_with("4567"));
+    assert!(sent.expires.is_some());
+    let codes = portal.sms_codes(DAVE_PHONE).await;
+    assert_eq!(codes.len(), 2, "resend sends another SMS");
+    let session = state
+        .confirm(Code::parse(codes.last().expect("code")).expect("format"))
+        .await
+        .expect("SMS code accepted");
+    assert_eq!(session.me().await.expect("me").email, DAVE.0);
+}
+
+#[tokio::test]
+async fn sms_wrong_then_expired_codes_are_rejected() {
+    let portal = Portal::start().await;
+    let state = pending(&portal, DAVE).await;
+    let sent = portal.sms_codes(DAVE_PHONE).await;
+    let wrong = if sent[0] == "100000" {
+        "100001"
+    } else {
+        "100000"
+    };
+    let rejected = state
+        .confirm(Code::parse(wrong).expect("format"))
+        .await
+        .expect_err("wrong SMS code");
+    assert!(matches!(rejected.error(), Error::CodeRejected));
+    let state = rejected.into_pending().expect("pending");
+    portal.advance_clock(601).await;
+    let rejected = state
+        .confirm(Code::parse(&sent[0]).expect("format"))
+        .await
+        .expect_err("expired SMS code");
+    assert!(matches!(rejected.error(), Error::CodeRejected));
+    // A fresh code after the resend works.
+    let state = rejected.into_pending().expect("pending");
+    state.resend_sms().await.expect("resend");
+    let latest = portal.sms_codes(DAVE_PHONE).await.pop().expect("code");
+    state
+        .confirm(Code::parse(&latest).expect("format"))
+        .await
+        .expect("fresh code accepted");
+}
+
+/// Vendor API test: a code for a user without 2FA gives 401. Also: the code is read from the
+/// body (a code only in the path is rejected), and the password is checked again.
+#[tokio::test]
+async fn code_endpoint_raw_rows() {
+    let portal = Portal::start().await;
+    let (status, body) = portal
+        .raw(
+            "POST",
+            "/api/2.0/authentication/123456",
+            Some(json!({"userName": ALICE.0, "password": ALICE.1, "code": "123456"})),
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["message"], "User authentication failed");
+
+    let code = current(BOB_SECRET);
+    let path = format!("/api/2.0/authentication/{}", code.expose());
+    let (status, _) = portal
+        .raw(
+            "POST",
+            &path,
+            Some(json!({"userName": BOB.0, "password": BOB.1})),
+        )
+        .await;
+    assert_eq!(status, 401, "code only in the path");
+    let (status, _) = portal
+        .raw(
+            "POST",
+            &path,
+            Some(json!({"userName": BOB.0, "password": "wrong", "code": code.expose()})),
+        )
+        .await;
+    assert_eq!(status, 401, "password checked again");
+    let (status, body) = portal
+        .raw(
+            "POST",
+            &path,
+            Some(json!({"userName": BOB.0, "password": BOB.1, "code": code.expose()})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(body["response"]["token"].as_str().is_some());
+}
+
+/// A whole 2FA login (step 1 + code) and the calls after it use ONE TCP connection.
+#[tokio::test]
+async fn one_connection_for_a_whole_2fa_login() {
+    let portal = Portal::start().await;
+    let auth = portal.auth();
+    portal.reset_counters().await;
+    let LoginOutcome::TfaRequired(state) = auth.login(BOB.0, pw(BOB.1)).await.expect("login")
+    else {
+        panic!("expected 2FA");
+    };
+    let rejected = state
+        .confirm(wrong_totp(BOB_SECRET))
+        .await
+        .expect_err("wrong code");
+    let session: Auth<Authenticated> = rejected
+        .into_pending()
+        .expect("pending")
+        .confirm(current(BOB_SECRET))
+        .await
+        .expect("code");
+    session.me().await.expect("me");
+    assert_eq!(portal.counters().await, (1, 4), "(connections, requests)");
+    session.logout().await.expect("logout");
+    assert_eq!(portal.counters().await, (1, 5));
+}
