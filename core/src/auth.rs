@@ -1057,6 +1057,36 @@ mod tests {
         assert!(!format!("{code:?}").contains("aB3-x_"));
     }
 
+    /// Apps and the FFI run these futures on multi-threaded runtimes.
+    #[test]
+    fn states_and_futures_are_send_and_sync() {
+        fn send_sync<T: Send + Sync>(_: &T) {}
+        fn send<T: Send>(_: T) {}
+        let auth = Auth::new("http://127.0.0.1:1").unwrap();
+        send_sync(&auth);
+        send(auth.clone().login("u", SecretString::from("p")));
+        let session = Auth::resume("http://127.0.0.1:1", SecretString::from("t")).unwrap();
+        send_sync(&session);
+        send(session.me());
+        send(session.is_valid());
+        send(session.backup_codes());
+        send(session.logout());
+        let pending = Auth {
+            http: Http::new("http://127.0.0.1:1", Options::default()).unwrap(),
+            state: TfaPending {
+                user: "u".into(),
+                password: SecretString::from("p"),
+                challenge: Challenge::App,
+            },
+        };
+        send_sync(&pending);
+        send(pending.resend_sms());
+        send(pending.confirm(Code::parse("123456").unwrap()));
+        fn error_is_send_sync<T: Send + Sync + std::error::Error + 'static>() {}
+        error_is_send_sync::<Error>();
+        error_is_send_sync::<ConfirmError>();
+    }
+
     #[test]
     fn tokens_must_be_header_safe() {
         for bad in ["", "a b", "line\nbreak", "tab\t", "é"] {

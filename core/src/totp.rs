@@ -25,8 +25,16 @@ use zeroize::Zeroizing;
 use crate::{Code, Error};
 
 /// Length of one TOTP step in seconds.
+///
+/// ```
+/// assert_eq!(docspace_auth::totp::STEP_SECS, 30);
+/// ```
 pub const STEP_SECS: u64 = 30;
 /// Number of digits of a TOTP code.
+///
+/// ```
+/// assert_eq!(docspace_auth::totp::DIGITS, 6);
+/// ```
 pub const DIGITS: u8 = 6;
 
 /// The code for the current system time.
@@ -43,7 +51,8 @@ pub fn now(secret: &SecretString) -> Result<Code, Error> {
 
 /// The code at `unix_secs` (seconds since the Unix epoch).
 ///
-/// The secret is Base32 (RFC 4648), case-insensitive; spaces and `=` padding are ignored.
+/// The secret is Base32 (RFC 4648), case-insensitive; spaces, dashes and `=` padding are
+/// ignored.
 /// Anything else, or an empty secret, is [`Error::InvalidSecret`].
 ///
 /// ```
