@@ -1,0 +1,267 @@
+//! Errors of the command: one line for stderr and a distinct exit code per kind.
+
+use docspace_auth::{Error, TransportErrorKind};
+
+/// The kinds of failure, each with its own exit code (listed in `--help`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Anything internal (e.g. the demo's emulator could not start).
+    Internal,
+    /// Bad arguments or input: usage, URL, malformed code or secret, missing password, files.
+    Usage,
+    /// The portal refused the e-mail or the password.
+    BadCredentials,
+    /// The second-factor code was rejected.
+    CodeRejected,
+    /// Locked out after too many failures, user disabled, or another 403.
+    Forbidden,
+    /// Too many requests (HTTP 429).
+    RateLimited,
+    /// Could not reach the portal (connect, DNS, timeout, connection dropped).
+    Network,
+    /// TLS handshake or certificate failure.
+    Tls,
+    /// Server error (5xx) or an answer that is not DocSpace's protocol.
+    Server,
+    /// The token is not valid (expired, revoked or mistyped).
+    TokenInvalid,
+    /// Ctrl-C.
+    Interrupted,
+}
+
+impl Kind {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Kind::Internal => 1,
+            Kind::Usage => 2,
+            Kind::BadCredentials => 3,
+            Kind::CodeRejected => 4,
+            Kind::Forbidden => 5,
+            Kind::RateLimited => 6,
+            Kind::Network => 7,
+            Kind::Tls => 8,
+            Kind::Server => 9,
+            Kind::TokenInvalid => 10,
+            Kind::Interrupted => 130,
+        }
+    }
+}
+
+/// The exit codes as `--help` lists them.
+#[cfg(test)]
+pub const EXIT_CODES_HELP: &str = exit_codes_help!();
+
+/// A failure: what to print (one line) and how to exit.
+#[derive(Debug)]
+pub struct CliError {
+    pub kind: Kind,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        CliError {
+            kind,
+            message: one_line(&message.into()),
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError::new(Kind::Usage, message)
+    }
+
+    pub fn interrupted() -> Self {
+        CliError::new(Kind::Interrupted, "interrupted")
+    }
+}
+
+impl From<Error> for CliError {
+    fn from(e: Error) -> Self {
+        CliError::from(&e)
+    }
+}
+
+impl From<&Error> for CliError {
+    fn from(e: &Error) -> Self {
+        let (kind, message) = match e {
+            Error::InvalidCredentials => (
+                Kind::BadCredentials,
+                "the portal refused the e-mail or password; check them and try again".to_owned(),
+            ),
+            Error::NotFound => (
+                Kind::BadCredentials,
+                "the portal does not know this user; check the e-mail (--user)".to_owned(),
+            ),
+            Error::CodeRejected => (
+                Kind::CodeRejected,
+                "the second-factor code was rejected (wrong, expired or already used); \
+                 log in again with a fresh code"
+                    .to_owned(),
+            ),
+            Error::Forbidden { message } => (
+                Kind::Forbidden,
+                format!(
+                    "the portal refused the login: {}; after too many failed attempts wait \
+                     a minute and try again, otherwise ask the portal's administrator",
+                    sanitize(message)
+                ),
+            ),
+            Error::RateLimited { retry_after } => (
+                Kind::RateLimited,
+                match retry_after {
+                    Some(d) => format!(
+                        "the portal is rate limiting requests; wait {} s and try again",
+                        d.as_secs().max(1)
+                    ),
+                    None => "the portal is rate limiting requests; wait a little and try again"
+                        .to_owned(),
+                },
+            ),
+            Error::Server { status } => (
+                Kind::Server,
+                format!("the portal had a server error (HTTP {status}); try again later"),
+            ),
+            Error::UnexpectedResponse { detail } => (
+                Kind::Server,
+                format!(
+                    "the portal's answer is not what DocSpace sends ({}); check that --portal \
+                     is the address of a DocSpace portal",
+                    sanitize(detail)
+                ),
+            ),
+            Error::Unauthorized => (
+                Kind::TokenInvalid,
+                "the token is not valid (expired, revoked or mistyped); log in again with \
+                 `docspace-auth login`"
+                    .to_owned(),
+            ),
+            Error::Transport { kind, detail } => match kind {
+                TransportErrorKind::Tls => (
+                    Kind::Tls,
+                    format!(
+                        "the TLS connection to the portal failed ({}); check the address, or \
+                         pass the portal's private CA certificate with --ca-cert FILE",
+                        sanitize(detail)
+                    ),
+                ),
+                TransportErrorKind::Timeout => (
+                    Kind::Network,
+                    "the portal did not answer in time; check the network, or raise --timeout"
+                        .to_owned(),
+                ),
+                TransportErrorKind::Connect => (
+                    Kind::Network,
+                    format!(
+                        "cannot connect to the portal ({}); check the --portal address and \
+                         the network",
+                        sanitize(detail)
+                    ),
+                ),
+                _ => (
+                    Kind::Network,
+                    format!(
+                        "the connection to the portal failed ({}); check the network and try \
+                         again",
+                        sanitize(detail)
+                    ),
+                ),
+            },
+            Error::InsecureUrl => (
+                Kind::Usage,
+                "--portal uses plain http:// to a host that is not loopback; use https:// \
+                 (plain http:// is only allowed for 127.0.0.1, ::1 and localhost)"
+                    .to_owned(),
+            ),
+            Error::InvalidUrl => (
+                Kind::Usage,
+                "--portal is not a valid http(s) address; use e.g. https://portal.example.com"
+                    .to_owned(),
+            ),
+            Error::InvalidCodeFormat => (
+                Kind::Usage,
+                "the code must be 6 digits (or a 6-character backup code)".to_owned(),
+            ),
+            Error::InvalidSecret => (
+                Kind::Usage,
+                "the TOTP secret is not valid Base32; copy the key exactly as the portal \
+                 showed it"
+                    .to_owned(),
+            ),
+            Error::InvalidCertificate { detail } => (
+                Kind::Usage,
+                format!(
+                    "the --ca-cert file is not usable ({}); give a PEM file with the CA \
+                     certificate",
+                    sanitize(detail)
+                ),
+            ),
+            other => (
+                Kind::Server,
+                format!("unexpected failure: {}", sanitize(&other.to_string())),
+            ),
+        };
+        CliError::new(kind, message)
+    }
+}
+
+/// Server-provided or library text, made safe for one terminal line: no control characters
+/// (no escape sequences, no line breaks), bounded length.
+pub fn sanitize(text: &str) -> String {
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    const MAX: usize = 200;
+    if cleaned.chars().count() > MAX {
+        let mut short: String = cleaned.chars().take(MAX).collect();
+        short.push('…');
+        short
+    } else {
+        cleaned
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_strips_escapes_and_newlines() {
+        assert_eq!(sanitize("a\u{1b}[31mb\nc"), "a [31mb c");
+        assert!(sanitize(&"x".repeat(500)).chars().count() <= 201);
+    }
+
+    #[test]
+    fn exit_codes_are_distinct() {
+        let kinds = [
+            Kind::Internal,
+            Kind::Usage,
+            Kind::BadCredentials,
+            Kind::CodeRejected,
+            Kind::Forbidden,
+            Kind::RateLimited,
+            Kind::Network,
+            Kind::Tls,
+            Kind::Server,
+            Kind::TokenInvalid,
+            Kind::Interrupted,
+        ];
+        let mut codes: Vec<u8> = kinds.iter().map(|k| k.exit_code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), kinds.len());
+        for k in kinds {
+            let code = k.exit_code().to_string();
+            assert!(EXIT_CODES_HELP.contains(&format!("    {code} ")), "{code}");
+        }
+    }
+}

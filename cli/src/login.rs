@@ -1,0 +1,424 @@
+//! `docspace-auth login`, and the second-factor loop the demo shares.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use docspace_auth::secrecy::{ExposeSecret, SecretString};
+use docspace_auth::{
+    totp, Auth, AuthBuilder, Authenticated, Challenge, Code, Enrollment, Error, LoginOutcome,
+    TfaPending,
+};
+use zeroize::Zeroizing;
+
+use crate::error::{sanitize, CliError, Kind};
+use crate::term;
+use crate::{LoginArgs, PortalArgs};
+
+/// Where second-factor codes come from.
+pub enum CodeInput {
+    /// Computed from a TOTP secret (`--totp-secret-env`).
+    Totp { secret: SecretString, var: String },
+    /// Lines of stdin (`--code-stdin`).
+    Stdin,
+    /// A hidden prompt on the terminal.
+    Terminal,
+    /// Nowhere: fail if a second factor is asked for.
+    Unavailable,
+}
+
+/// A client builder from the shared portal options.
+pub fn builder(portal: &PortalArgs) -> Result<AuthBuilder, CliError> {
+    let timeout = Duration::from_secs(portal.timeout.max(1));
+    let mut builder = Auth::builder(&portal.portal)
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .user_agent(concat!("docspace-auth-cli/", env!("CARGO_PKG_VERSION")));
+    if let Some(path) = &portal.ca_cert {
+        let pem = std::fs::read(path).map_err(|e| {
+            CliError::usage(format!(
+                "cannot read the --ca-cert file {}: {e}",
+                path.display()
+            ))
+        })?;
+        builder = builder.add_root_certificate_pem(pem);
+    }
+    Ok(builder)
+}
+
+pub async fn run(args: LoginArgs) -> Result<(), CliError> {
+    // Everything local is checked before the password is asked for or anything is sent.
+    let auth = builder(&args.portal)?.build()?;
+    let input = match &args.totp_secret_env {
+        Some(var) => CodeInput::Totp {
+            secret: secret_from_env(var)?,
+            var: var.clone(),
+        },
+        None if args.code_stdin => CodeInput::Stdin,
+        None if term::has_tty() => CodeInput::Terminal,
+        None => CodeInput::Unavailable,
+    };
+    let password = password(&args).await?;
+
+    let session = match auth.login(&args.user, password).await? {
+        LoginOutcome::Authenticated(session) => session,
+        LoginOutcome::TfaRequired(pending) => {
+            second_factor(pending, &input, args.max_attempts.max(1), true).await?
+        }
+    };
+
+    let text = if args.json {
+        let me = session.me().await?;
+        let value = serde_json::json!({
+            "token": session.token().expose_secret(),
+            "expires": session.expires().map(rfc3339),
+            "user": { "id": me.id, "name": me.display_name, "email": me.email },
+        });
+        Zeroizing::new(value.to_string())
+    } else {
+        Zeroizing::new(session.token().expose_secret().to_owned())
+    };
+    match &args.output {
+        Some(path) => {
+            write_private(path, &text)?;
+            term::info(&format!("Logged in; token written to {}", path.display()));
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.write_all(b"\n"))
+                .and_then(|()| out.flush())
+                .map_err(|e| CliError::usage(format!("cannot write to stdout: {e}")))?;
+        }
+    }
+    Ok(())
+}
+
+async fn password(args: &LoginArgs) -> Result<SecretString, CliError> {
+    if args.password_stdin {
+        return match term::stdin_line().await? {
+            Some(line) if !line.is_empty() => Ok(SecretString::from(line.as_str())),
+            _ => Err(CliError::usage(
+                "--password-stdin: expected the password on the first line of stdin",
+            )),
+        };
+    }
+    if let Some(password) = std::env::var_os("DOCSPACE_PASSWORD") {
+        if !password.is_empty() {
+            return password
+                .into_string()
+                .map(SecretString::from)
+                .map_err(|_| CliError::usage("DOCSPACE_PASSWORD is not valid UTF-8"));
+        }
+    }
+    if !term::has_tty() {
+        return Err(CliError::usage(
+            "no password given and no terminal to ask for it; set DOCSPACE_PASSWORD or pass \
+             --password-stdin",
+        ));
+    }
+    let password = term::hidden_prompt(format!("Password for {}: ", args.user)).await?;
+    if password.expose_secret().is_empty() {
+        return Err(CliError::usage("empty password; run the command again"));
+    }
+    Ok(password)
+}
+
+/// Reads a TOTP secret from the environment variable `var`.
+pub fn secret_from_env(var: &str) -> Result<SecretString, CliError> {
+    match std::env::var_os(var) {
+        Some(value) if !value.is_empty() => value
+            .into_string()
+            .map(SecretString::from)
+            .map_err(|_| CliError::usage(format!("the environment variable {var} is not UTF-8"))),
+        _ => Err(CliError::usage(format!(
+            "the environment variable {var} (named by --totp-secret-env) is not set; export \
+             the authenticator key in it"
+        ))),
+    }
+}
+
+/// Gets the second factor done: shows the challenge, then codes from `input` on the same
+/// pending login, at most `max_attempts` rejected codes.
+pub async fn second_factor(
+    pending: Auth<TfaPending>,
+    input: &CodeInput,
+    max_attempts: u32,
+    announce: bool,
+) -> Result<Auth<Authenticated>, CliError> {
+    let is_sms = match pending.challenge() {
+        Challenge::App => {
+            if !matches!(input, CodeInput::Totp { .. }) {
+                term::info(
+                    "Two-factor authentication: enter the 6-digit code from your \
+                     authenticator app (or a backup code).",
+                );
+            }
+            false
+        }
+        Challenge::AppEnrollment(enrollment) => {
+            match input {
+                CodeInput::Totp { secret, var } => {
+                    if normalize(secret) != normalize(enrollment.secret()) {
+                        return Err(CliError::usage(format!(
+                            "the portal asks to enrol an authenticator, and the key in {var} is \
+                             not the one it offers; run `docspace-auth login` in a terminal to \
+                             see the key"
+                        )));
+                    }
+                }
+                CodeInput::Terminal if announce => show_enrollment(enrollment)?,
+                CodeInput::Terminal => {}
+                CodeInput::Stdin => {
+                    if term::has_tty() {
+                        show_enrollment(enrollment)?;
+                    } else {
+                        term::info(
+                            "This account must enrol an authenticator app first; the key can \
+                             only be shown on a terminal.",
+                        );
+                    }
+                }
+                CodeInput::Unavailable => {}
+            }
+            false
+        }
+        Challenge::Sms {
+            phone_noise,
+            expires,
+        } => {
+            if let CodeInput::Totp { var, .. } = input {
+                return Err(CliError::usage(format!(
+                    "this account gets its codes by SMS, so --totp-secret-env {var} cannot \
+                     compute them; use --code-stdin or run in a terminal"
+                )));
+            }
+            if !matches!(input, CodeInput::Unavailable) {
+                term::info(&format!(
+                    "Two-factor authentication: a code was sent by SMS to {}{}. Type r to get a \
+                     new SMS.",
+                    sanitize(phone_noise),
+                    valid_until(*expires),
+                ));
+            }
+            true
+        }
+        Challenge::SmsPhoneActivation { confirm_url } => {
+            return Err(CliError::new(
+                Kind::Forbidden,
+                format!(
+                    "this account must activate a phone for SMS codes first: open {} in a \
+                     browser, then log in again",
+                    sanitize(confirm_url)
+                ),
+            ));
+        }
+    };
+    if matches!(input, CodeInput::Unavailable) {
+        return Err(CliError::usage(
+            "the portal asks for a second-factor code and there is no terminal to ask for it; \
+             use --totp-secret-env VAR or --code-stdin",
+        ));
+    }
+
+    let mut pending = pending;
+    let mut rejected = 0u32;
+    let mut invalid = 0u32;
+    loop {
+        let code = match input {
+            CodeInput::Totp { secret, var } => totp::now(secret).map_err(|e| match e {
+                Error::InvalidSecret => CliError::usage(format!(
+                    "the TOTP secret in {var} is not valid Base32; copy the key exactly as the \
+                     portal showed it"
+                )),
+                other => other.into(),
+            })?,
+            _ => {
+                let prompt = if is_sms {
+                    "Code (or r for a new SMS): "
+                } else {
+                    "Code: "
+                };
+                let Some(typed) = read_code(input, prompt).await? else {
+                    return Err(CliError::usage(
+                        "no code given (end of input); run the command again",
+                    ));
+                };
+                let typed = typed.trim();
+                if typed.is_empty() {
+                    continue;
+                }
+                if is_sms
+                    && (typed.eq_ignore_ascii_case("r") || typed.eq_ignore_ascii_case("resend"))
+                {
+                    match pending.resend_sms().await {
+                        Ok(sent) => term::info(&format!(
+                            "A new code was sent by SMS to {}{}.",
+                            sanitize(&sent.phone_noise),
+                            valid_until(sent.expires)
+                        )),
+                        Err(e) => term::info(&format!(
+                            "Could not send a new SMS: {}",
+                            CliError::from(e).message
+                        )),
+                    }
+                    continue;
+                }
+                match Code::parse(typed) {
+                    Ok(code) => code,
+                    Err(_) => {
+                        invalid += 1;
+                        if invalid >= 5 {
+                            return Err(CliError::usage(
+                                "the code must be 6 digits (or a 6-character backup code)",
+                            ));
+                        }
+                        term::info(if is_sms {
+                            "That is not a code: type the 6 digits from the SMS, or r for a new SMS."
+                        } else {
+                            "That is not a code: type the 6 digits (or a 6-character backup code)."
+                        });
+                        continue;
+                    }
+                }
+            }
+        };
+        match pending.confirm(code).await {
+            Ok(session) => return Ok(session),
+            Err(failed) => {
+                let (error, back) = failed.into_parts();
+                match (error, back) {
+                    (Error::CodeRejected, Some(back))
+                        if !matches!(input, CodeInput::Totp { .. }) =>
+                    {
+                        rejected += 1;
+                        if rejected >= max_attempts {
+                            return Err(CliError::new(
+                                Kind::CodeRejected,
+                                format!(
+                                    "the code was rejected {rejected} time(s); check the code \
+                                     (and the clock of the device that makes it), then log in \
+                                     again"
+                                ),
+                            ));
+                        }
+                        let left = max_attempts - rejected;
+                        term::info(&format!(
+                            "The code was rejected (wrong, expired or already used); {left} \
+                             attempt(s) left."
+                        ));
+                        pending = back;
+                    }
+                    (Error::CodeRejected, _) => {
+                        let hint = match input {
+                            CodeInput::Totp { var, .. } => format!(
+                                "; check the key in {var} and this machine's clock, then try again"
+                            ),
+                            _ => String::new(),
+                        };
+                        return Err(CliError::new(
+                            Kind::CodeRejected,
+                            format!("the second-factor code was rejected{hint}"),
+                        ));
+                    }
+                    (other, _) => return Err(other.into()),
+                }
+            }
+        }
+    }
+}
+
+async fn read_code(input: &CodeInput, prompt: &str) -> Result<Option<Zeroizing<String>>, CliError> {
+    match input {
+        CodeInput::Stdin => {
+            eprint!("{prompt}");
+            let line = term::stdin_line().await?;
+            eprintln!();
+            Ok(line)
+        }
+        _ => {
+            let secret = term::hidden_prompt(prompt.to_owned()).await?;
+            Ok(Some(Zeroizing::new(secret.expose_secret().to_owned())))
+        }
+    }
+}
+
+/// Shows the enrolment key, the `otpauth://` URI and a QR code on the terminal only.
+pub fn show_enrollment(enrollment: &Enrollment) -> Result<(), CliError> {
+    let mut text = enrollment_text(enrollment);
+    text.push_str("Then type the code the app shows.\n\n");
+    term::tty_write(&text)
+}
+
+/// What to show for enrolment (contains the secret).
+pub fn enrollment_text(enrollment: &Enrollment) -> Zeroizing<String> {
+    let uri = enrollment.provisioning_uri();
+    let mut text = Zeroizing::new(String::with_capacity(8192));
+    text.push_str(
+        "\nThis portal requires an authenticator app, and this account has none yet.\n\
+         Scan this QR code with the app (Google Authenticator, Aegis, 1Password, ...):\n\n",
+    );
+    match crate::qr::render(uri.expose_secret()) {
+        Some(qr) => text.push_str(&qr),
+        None => text.push_str("(the QR code could not be drawn)\n"),
+    }
+    text.push_str("\nor add this key by hand: ");
+    text.push_str(enrollment.secret().expose_secret());
+    text.push_str("\notpauth URI: ");
+    text.push_str(uri.expose_secret());
+    text.push_str("\n\n");
+    text
+}
+
+fn normalize(secret: &SecretString) -> Zeroizing<String> {
+    Zeroizing::new(
+        secret
+            .expose_secret()
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '=' && *c != '-')
+            .map(|c| c.to_ascii_uppercase())
+            .collect(),
+    )
+}
+
+fn valid_until(expires: Option<SystemTime>) -> String {
+    match expires {
+        Some(t) => format!(" (valid until {})", rfc3339(t)),
+        None => String::new(),
+    }
+}
+
+/// RFC 3339 in UTC, e.g. `2026-11-28T07:23:00Z`.
+pub fn rfc3339(t: SystemTime) -> String {
+    let t = time::OffsetDateTime::from(t)
+        .replace_nanosecond(0)
+        .unwrap_or(time::OffsetDateTime::from(t));
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Writes `text` and a newline to `path`, created (or truncated) with mode 0600.
+pub fn write_private(path: &Path, text: &str) -> Result<(), CliError> {
+    use std::fs::{OpenOptions, Permissions};
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let fail = |e: std::io::Error| {
+        CliError::usage(format!(
+            "cannot write the --output file {}: {e}",
+            path.display()
+        ))
+    };
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(fail)?;
+    // An existing file keeps its mode on open: make it private before writing.
+    file.set_permissions(Permissions::from_mode(0o600))
+        .map_err(fail)?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.write_all(b"\n"))
+        .and_then(|()| file.sync_all())
+        .map_err(fail)
+}
