@@ -1,0 +1,75 @@
+package com.docspace.auth
+
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.AfterEach
+import kotlin.test.Test
+import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
+import kotlin.test.assertIs
+import kotlin.test.assertTrue
+
+/** Error messages (Kotlin `message`) are readable and never carry a secret. */
+class ErrorMessagesTest {
+    private val emu = Emulator.start()
+
+    @AfterEach
+    fun stop() = emu.close()
+
+    /** Readable: a sentence of words, not a debug dump; and none of [secrets] in it (nor in toString()). */
+    private fun assertReadableWithout(error: AuthException, vararg secrets: String) {
+        val message = error.message.orEmpty()
+        assertTrue(message.isNotBlank(), "${error::class.simpleName} has a message")
+        assertTrue(' ' in message && message.length < 300, "readable message: $message")
+        assertFalse(Regex("""\w+\s*\{|\w+\(\w*:""").containsMatchIn(message), "no debug formatting: $message")
+        for (secret in secrets) {
+            assertFalse(secret in message, "${error::class.simpleName} message leaks a secret")
+            assertFalse(secret in error.toString(), "${error::class.simpleName} toString() leaks a secret")
+        }
+    }
+
+    @Test
+    fun `error messages are readable and free of secrets`() = runBlocking<Unit> {
+        val client = DocspaceClient(emu.baseUrl, ClientOptions())
+
+        val password = "Sup3r-Secret-Passw0rd"
+        assertReadableWithout(
+            assertFailsWith<AuthException.InvalidCredentials> { client.login("alice@example.com", password) },
+            password,
+        )
+
+        val pending = assertIs<LoginResult.TfaRequired>(client.login("bob@example.com", "bob-pass")).pending
+        val wrongCode = wrongCode("IFREGZCFMYWV6MJS")
+        assertReadableWithout(
+            assertFailsWith<AuthException.CodeRejected> { pending.confirm(wrongCode) },
+            wrongCode, "bob-pass",
+        )
+        val malformed = "98x!65"
+        assertReadableWithout(assertFailsWith<AuthException.InvalidCodeFormat> { pending.confirm(malformed) }, malformed)
+
+        val badSecret = "not*base32*secret"
+        assertReadableWithout(assertFailsWith<AuthException.InvalidSecret> { totpNow(badSecret) }, badSecret)
+
+        val session = assertIs<LoginResult.Authenticated>(client.login("alice@example.com", "alice-pass")).session
+        val token = session.token()
+        assertFalse(token in session.toString())
+        session.logout()
+        val revoked = Session.resume(emu.baseUrl, token, ClientOptions())
+        assertReadableWithout(assertFailsWith<AuthException.Unauthorized> { revoked.me() }, token)
+        assertReadableWithout(assertFailsWith<AuthException.AlreadyUsed> { session.me() }, token)
+
+        assertReadableWithout(
+            assertFailsWith<AuthException.InsecureUrl> { DocspaceClient("http://portal.example.com/", ClientOptions()) },
+        )
+        assertReadableWithout(
+            assertFailsWith<AuthException.InvalidUrl> { DocspaceClient("https://user:pa55word@portal.example.com/", ClientOptions()) },
+            "pa55word",
+        )
+
+        // Objects that hold secrets do not print them either.
+        val carol = assertIs<LoginResult.TfaRequired>(client.login("carol@example.com", "carol-pass")).pending
+        val challenge = assertIs<Challenge.AppEnrollment>(carol.challenge())
+        val secret = challenge.enrollment.secret()
+        assertFalse(secret in challenge.toString())
+        assertFalse(secret in challenge.enrollment.toString())
+    }
+}
