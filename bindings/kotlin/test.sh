@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and tests the Kotlin/JVM bindings from a clean clone: Maven builds the Rust library with cargo,
 # generates the Kotlin sources with the workspace's uniffi-bindgen, packages the library in the jar and runs
-# the JUnit 5 suite (Surefire) against the emulator binary.
+# the JUnit 5 suite (Surefire) against the emulator binary. `clean` so that no stale class from an earlier
+# build is tested.
 #
 #   bindings/kotlin/test.sh [extra mvn args]
 #
@@ -16,4 +17,4 @@ for tool in mvn java cargo; do
     fi
 done
 
-exec mvn -B -ntp verify -Dcargo.profile="${CARGO_PROFILE:-debug}" "$@"
+exec mvn -B -ntp clean verify -Dcargo.profile="${CARGO_PROFILE:-debug}" "$@"
