@@ -1,0 +1,220 @@
+//! `docspace-auth me`, `logout` and `totp` as subprocesses.
+
+mod common;
+
+use common::*;
+
+async fn alice_token(base: &str) -> String {
+    let mut c = cmd(&["login", "--portal", base, "--user", "alice@example.com"]);
+    c.env("DOCSPACE_PASSWORD", "alice-pass");
+    let o = output(c).await;
+    assert_exit(&o, 0);
+    stdout(&o).trim_end().to_owned()
+}
+
+#[tokio::test]
+async fn me_with_the_token_from_the_environment() {
+    let emu = start().await;
+    let token = alice_token(emu.base_url()).await;
+    let mut c = cmd(&["me", "--portal", emu.base_url()]);
+    c.env("DOCSPACE_TOKEN", &token);
+    let o = output(c).await;
+    assert_exit(&o, 0);
+    let out = stdout(&o);
+    assert!(out.contains("email: alice@example.com"), "{out}");
+    assert!(!out.contains(&token) && !stderr(&o).contains(&token));
+
+    let mut c = cmd(&["me", "--json"]);
+    c.env("DOCSPACE_TOKEN", &token)
+        .env("DOCSPACE_PORTAL", emu.base_url());
+    let o = output(c).await;
+    assert_exit(&o, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["email"], "alice@example.com");
+    assert_eq!(v["id"].as_str().unwrap().len(), 36);
+}
+
+#[tokio::test]
+async fn logout_revokes_the_token_from_a_json_file() {
+    let emu = start().await;
+    let base = emu.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token.json");
+    let mut c = cmd(&[
+        "login",
+        "--portal",
+        base,
+        "--user",
+        "alice@example.com",
+        "--json",
+    ]);
+    c.env("DOCSPACE_PASSWORD", "alice-pass")
+        .arg("--output")
+        .arg(&file);
+    assert_exit(&output(c).await, 0);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let token = v["token"].as_str().unwrap().to_owned();
+
+    let mut c = cmd(&["me", "--portal", base, "--token-file"]);
+    c.arg(&file);
+    assert_exit(&output(c).await, 0);
+
+    let mut c = cmd(&["logout", "--portal", base, "--token-file"]);
+    c.arg(&file);
+    let o = output(c).await;
+    assert_exit(&o, 0);
+    assert!(stderr(&o).contains("revoked"), "{}", stderr(&o));
+
+    // Really revoked on the server, not just forgotten.
+    assert!(!token_is_valid(base, &token).await);
+    let mut c = cmd(&["me", "--portal", base, "--token-file"]);
+    c.arg(&file);
+    let o = output(c).await;
+    assert_exit(&o, exit::TOKEN_INVALID);
+    assert!(stderr(&o).contains("log in again"), "{}", stderr(&o));
+    let mut c = cmd(&["logout", "--portal", base]);
+    c.env("DOCSPACE_TOKEN", &token);
+    assert_exit(&output(c).await, exit::TOKEN_INVALID);
+}
+
+#[tokio::test]
+async fn logout_with_the_token_on_stdin() {
+    let emu = start().await;
+    let base = emu.base_url();
+    let token = alice_token(base).await;
+    let c = cmd(&["logout", "--portal", base, "--token-file", "-"]);
+    assert_exit(&output_with_stdin(c, &format!("{token}\n")).await, 0);
+    assert!(!token_is_valid(base, &token).await);
+}
+
+#[tokio::test]
+async fn token_errors() {
+    let emu = start().await;
+    let base = emu.base_url();
+    // No token at all.
+    let o = output(cmd(&["me", "--portal", base])).await;
+    assert_exit(&o, exit::USAGE);
+    assert!(stderr(&o).contains("DOCSPACE_TOKEN"), "{}", stderr(&o));
+    // A token the portal does not know.
+    let mut c = cmd(&["me", "--portal", base]);
+    c.env("DOCSPACE_TOKEN", "made-up-token");
+    let o = output(c).await;
+    assert_exit(&o, exit::TOKEN_INVALID);
+    assert!(!stderr(&o).contains("made-up-token"));
+    // A missing file.
+    let o = output(cmd(&[
+        "me",
+        "--portal",
+        base,
+        "--token-file",
+        "/nonexistent/token",
+    ]))
+    .await;
+    assert_exit(&o, exit::USAGE);
+    // Plain http to a remote host.
+    let mut c = cmd(&["me", "--portal", "http://portal.example.com"]);
+    c.env("DOCSPACE_TOKEN", "x");
+    assert_exit(&output(c).await, exit::USAGE);
+}
+
+fn codes_around_now(key: &str) -> Vec<String> {
+    let secret = docspace_auth::secrecy::SecretString::from(key);
+    let now = docspace_auth::totp::unix_now();
+    [now - 30, now, now + 30]
+        .iter()
+        .map(|t| {
+            docspace_auth::totp::at(&secret, *t)
+                .unwrap()
+                .expose()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn totp_from_the_environment_and_stdin() {
+    let mut c = cmd(&["totp"]);
+    c.env("DOCSPACE_TOTP_SECRET", BOB_KEY);
+    let o = output(c).await;
+    assert_exit(&o, 0);
+    let code = stdout(&o).trim_end().to_owned();
+    assert!(codes_around_now(BOB_KEY).contains(&code), "{code}");
+    let err = stderr(&o);
+    let secs: u64 = err
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("seconds in {err}"));
+    assert!((1..=30).contains(&secs), "{err}");
+    assert!(!err.contains(BOB_KEY));
+
+    let mut c = cmd(&["totp", "--secret-env", "MY_KEY", "--json"]);
+    c.env("MY_KEY", CAROL_KEY);
+    let o = output(c).await;
+    assert_exit(&o, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(codes_around_now(CAROL_KEY).contains(&v["code"].as_str().unwrap().to_owned()));
+    assert!((1..=30).contains(&v["secondsRemaining"].as_u64().unwrap()));
+
+    let c = cmd(&["totp", "--secret-stdin"]);
+    let o = output_with_stdin(c, &format!("{CAROL_KEY}\n")).await;
+    assert_exit(&o, 0);
+    assert!(codes_around_now(CAROL_KEY).contains(&stdout(&o).trim_end().to_owned()));
+
+    // stdin that is not a terminal is read without a flag.
+    let c = cmd(&["totp"]);
+    let o = output_with_stdin(c, BOB_KEY).await;
+    assert_exit(&o, 0);
+    assert!(codes_around_now(BOB_KEY).contains(&stdout(&o).trim_end().to_owned()));
+}
+
+#[tokio::test]
+async fn totp_errors() {
+    let mut c = cmd(&["totp"]);
+    c.env("DOCSPACE_TOTP_SECRET", "not base32!");
+    let o = output(c).await;
+    assert_exit(&o, exit::USAGE);
+    assert!(!stderr(&o).contains("not base32!"));
+    let o = output(cmd(&["totp", "--secret-env", "UNSET_VARIABLE_X"])).await;
+    assert_exit(&o, exit::USAGE);
+    let o = output(cmd(&["totp", "--secret-stdin"])).await;
+    assert_exit(&o, exit::USAGE);
+}
+
+#[tokio::test]
+async fn demo_completes_without_a_terminal() {
+    let o = output(cmd(&["demo"])).await;
+    assert_exit(&o, 0);
+    let out = stdout(&o);
+    for step in [
+        "[1/7] Emulator",
+        "[2/7] Unauthenticated",
+        "TfaPending",
+        "[3/7] Enrolment",
+        "otpauth://totp/",
+        "[4/7] Code",
+        "[5/7] Authenticated",
+        "[6/7] me",
+        "Demo User <demo@example.com>",
+        "[7/7] Logged out",
+        "the token is revoked",
+        "Demo complete",
+    ] {
+        assert!(out.contains(step), "missing {step:?} in:\n{out}");
+    }
+    assert!(out.contains('█') || out.contains('▀'), "a QR code is drawn");
+    assert!(
+        !out.contains("demo-password"),
+        "the password is never printed"
+    );
+}
+
+#[tokio::test]
+async fn demo_over_tls_and_interactive_falls_back_without_a_terminal() {
+    let o = output(cmd(&["demo", "--tls", "--interactive"])).await;
+    assert_exit(&o, 0);
+    let out = stdout(&o);
+    assert!(out.contains("https://127.0.0.1:"), "{out}");
+    assert!(out.contains("computing the code instead"), "{out}");
+    assert!(out.contains("Demo complete"), "{out}");
+}
