@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Python bindings, from a clean clone: a venv in bindings/python/.venv, maturin/pytest/mypy from
+# PyPI, the package built (release profile) and installed into it, `mypy --strict` on the
+# installed package and on the tests, then pytest against the installed wheel and the emulator.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+venv="$here/.venv"
+python="${PYTHON:-python3}"
+
+echo "==> Python: emulator binary"
+(cd "$root" && cargo build -q -p docspace-emulator)
+
+echo "==> Python: venv and tools"
+[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade "maturin>=1.14,<2" "pytest>=8" "mypy>=1.10"
+
+echo "==> Python: build and install docspace_auth"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$here"
+
+# Run from outside the source tree so that only the installed package is importable.
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+echo "==> Python: mypy --strict"
+"$venv/bin/python" -m mypy --strict --config-file "$here/pyproject.toml" -p docspace_auth
+MYPYPATH="$here/tests" "$venv/bin/python" -m mypy --strict --config-file "$here/pyproject.toml" "$here/tests"
+
+echo "==> Python: pytest"
+"$venv/bin/python" -m pytest -p no:cacheprovider --rootdir "$here/tests" "$here/tests" "$@"
