@@ -1,0 +1,226 @@
+//! Interactive flows through a pseudo-terminal: hidden prompts, a wrong code then the right one
+//! on the same pending login, enrolment QR code, SMS resend, Ctrl-C.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::*;
+use expectrl::process::unix::WaitStatus;
+use expectrl::session::OsSession;
+use expectrl::{ControlCode, Eof, Expect, Session};
+
+/// The binary on a fresh pseudo-terminal, with echo switched on first (as in a normal shell)
+/// so that anything not hidden would show up in the transcript.
+struct Tty {
+    session: OsSession,
+    transcript: String,
+}
+
+impl Tty {
+    fn spawn(args: &[&str]) -> Tty {
+        let mut c = Command::new("sh");
+        c.arg("-c")
+            .arg("stty echo icanon isig && exec \"$0\" \"$@\"")
+            .arg(BIN)
+            .args(args)
+            .env_remove("DOCSPACE_PASSWORD")
+            .env_remove("DOCSPACE_TOKEN")
+            .env_remove("DOCSPACE_PORTAL")
+            .env_remove("DOCSPACE_USER")
+            .env_remove("DOCSPACE_TOTP_SECRET");
+        let mut session = Session::spawn(c).expect("spawn on a pty");
+        session.set_expect_timeout(Some(Duration::from_secs(30)));
+        Tty {
+            session,
+            transcript: String::new(),
+        }
+    }
+
+    fn expect(&mut self, text: &str) {
+        match self.session.expect(text) {
+            Ok(found) => self
+                .transcript
+                .push_str(&String::from_utf8_lossy(found.as_bytes())),
+            Err(e) => panic!("{text:?} not seen ({e}); so far:\n{}", self.transcript),
+        }
+    }
+
+    fn send_line(&mut self, line: &str) {
+        self.session.send_line(line).unwrap();
+    }
+
+    /// Waits until the terminal's echo is off (the prompt is hiding what is typed).
+    fn wait_echo_off(&mut self) {
+        let start = Instant::now();
+        while self.session.get_process().get_echo().unwrap() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "echo stays on at the prompt"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Reads to the end and returns the exit code.
+    fn finish(&mut self) -> i32 {
+        let rest = self.session.expect(Eof).expect("the command ends");
+        self.transcript
+            .push_str(&String::from_utf8_lossy(rest.as_bytes()));
+        match self.session.get_process().wait().unwrap() {
+            WaitStatus::Exited(_, code) => code,
+            other => panic!("{other:?}; transcript:\n{}", self.transcript),
+        }
+    }
+
+    fn echo_is_on(&self) -> bool {
+        self.session.get_process().get_echo().unwrap()
+    }
+}
+
+/// Runs a blocking pty conversation while the emulator keeps serving on the runtime.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bob_password_prompt_wrong_code_then_right_code() {
+    let emu = start().await;
+    let base = emu.base_url().to_owned();
+    let wrong = wrong_code(BOB_KEY);
+    let (code, transcript) = blocking(move || {
+        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "bob@example.com"]);
+        tty.expect("Password for bob@example.com: ");
+        tty.wait_echo_off();
+        tty.send_line("bob-pass");
+        tty.expect("authenticator app");
+        tty.expect("Code: ");
+        tty.wait_echo_off();
+        tty.send_line(&wrong);
+        tty.expect("The code was rejected");
+        tty.expect("2 attempt(s) left");
+        tty.expect("Code: ");
+        tty.send_line(&totp_now(BOB_KEY));
+        let code = tty.finish();
+        assert!(tty.echo_is_on(), "the terminal's echo is back on");
+        (code, tty.transcript)
+    })
+    .await;
+    assert_eq!(code, 0, "{transcript}");
+    assert!(
+        !transcript.contains("bob-pass"),
+        "password echoed: {transcript}"
+    );
+    assert!(
+        !transcript.contains(&wrong_code(BOB_KEY)),
+        "code echoed: {transcript}"
+    );
+    let token = transcript
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .unwrap();
+    assert_eq!(token_email(emu.base_url(), token).await, "bob@example.com");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn carol_enrolment_shows_the_qr_code_key_and_uri() {
+    let emu = start().await;
+    let base = emu.base_url().to_owned();
+    let (code, transcript) = blocking(move || {
+        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "carol@example.com"]);
+        tty.expect("Password for carol@example.com: ");
+        tty.send_line("carol-pass");
+        tty.expect("Scan this QR code");
+        tty.expect(&format!("add this key by hand: {CAROL_KEY}"));
+        tty.expect("otpauth://totp/127.0.0.1:carol%40example.com?secret=");
+        tty.expect("Code: ");
+        tty.send_line(&totp_now(CAROL_KEY));
+        (tty.finish(), tty.transcript)
+    })
+    .await;
+    assert_eq!(code, 0, "{transcript}");
+    assert!(
+        transcript.contains('▀') || transcript.contains('▄'),
+        "{transcript}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dave_asks_for_a_new_sms_at_the_prompt() {
+    let emu = start().await;
+    let base = emu.base_url().to_owned();
+    let runtime = tokio::runtime::Handle::current();
+    let (code, transcript) = blocking(move || {
+        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "dave@example.com"]);
+        tty.expect("Password for dave@example.com: ");
+        tty.send_line("dave-pass");
+        tty.expect("sent by SMS to +1555");
+        tty.expect("Code (or r for a new SMS): ");
+        tty.send_line("r");
+        tty.expect("A new code was sent");
+        let codes = runtime.block_on(wait_for_sms(&base, 2));
+        tty.expect("Code (or r for a new SMS): ");
+        tty.send_line(&codes[1]);
+        (tty.finish(), tty.transcript)
+    })
+    .await;
+    assert_eq!(code, 0, "{transcript}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_at_a_prompt_exits_130_and_restores_the_terminal() {
+    let emu = start().await;
+    let base = emu.base_url().to_owned();
+    let (code, echo, transcript) = blocking(move || {
+        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "alice@example.com"]);
+        tty.expect("Password for alice@example.com: ");
+        tty.wait_echo_off();
+        tty.session.send(ControlCode::EndOfText).unwrap();
+        let code = tty.finish();
+        (code, tty.echo_is_on(), tty.transcript)
+    })
+    .await;
+    assert_eq!(code, exit::INTERRUPTED, "{transcript}");
+    assert!(echo, "echo restored after Ctrl-C");
+    assert!(transcript.contains("error: interrupted"), "{transcript}");
+    assert!(!transcript.contains("panicked"), "{transcript}");
+
+    // And at the code prompt, after the password.
+    let base = emu.base_url().to_owned();
+    let (code, echo) = blocking(move || {
+        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "bob@example.com"]);
+        tty.expect("Password for bob@example.com: ");
+        tty.send_line("bob-pass");
+        tty.expect("Code: ");
+        tty.wait_echo_off();
+        tty.session.send(ControlCode::EndOfText).unwrap();
+        (tty.finish(), tty.echo_is_on())
+    })
+    .await;
+    assert_eq!(code, exit::INTERRUPTED);
+    assert!(echo);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interactive_demo_asks_for_the_code() {
+    let (code, transcript) = blocking(move || {
+        let mut tty = Tty::spawn(&["demo", "--interactive"]);
+        tty.expect("or add this key by hand: ");
+        let key = match tty.session.expect("\n") {
+            Ok(found) => String::from_utf8_lossy(found.before()).trim().to_owned(),
+            Err(e) => panic!("no key: {e}"),
+        };
+        tty.expect("Code: ");
+        tty.send_line(&wrong_code(&key));
+        tty.expect("The code was rejected");
+        tty.expect("Code: ");
+        tty.send_line(&totp_now(&key));
+        tty.expect("[5/7] Authenticated");
+        (tty.finish(), tty.transcript)
+    })
+    .await;
+    assert_eq!(code, 0, "{transcript}");
+    assert!(transcript.contains("Demo complete"), "{transcript}");
+}
