@@ -58,6 +58,9 @@ pub async fn run(args: LoginArgs) -> Result<(), CliError> {
         None if term::has_tty() => CodeInput::Terminal,
         None => CodeInput::Unavailable,
     };
+    if let Some(path) = &args.output {
+        check_output_dir(path)?;
+    }
     let password = password(&args).await?;
 
     let session = match auth.login(&args.user, password).await? {
@@ -395,6 +398,22 @@ pub fn rfc3339(t: SystemTime) -> String {
         .unwrap_or(time::OffsetDateTime::from(t));
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+/// Fails early (before logging in) when the --output file cannot be created in its directory.
+fn check_output_dir(path: &Path) -> Result<(), CliError> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if dir.is_dir() && !path.is_dir() {
+        Ok(())
+    } else {
+        Err(CliError::usage(format!(
+            "cannot write the --output file {}: no such directory, or it is a directory",
+            path.display()
+        )))
+    }
 }
 
 /// Writes `text` and a newline to `path`, created (or truncated) with mode 0600.

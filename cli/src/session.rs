@@ -85,7 +85,7 @@ pub async fn me(args: TokenArgs, json: bool) -> Result<(), CliError> {
     } else {
         format!(
             "id:    {}\nname:  {}\nemail: {}",
-            me.id,
+            crate::error::sanitize(&me.id),
             crate::error::sanitize(&me.display_name),
             crate::error::sanitize(&me.email)
         )

@@ -415,6 +415,14 @@ async fn usage_errors() {
 
     // --password-stdin with nothing on stdin.
     let emu = start().await;
+    // --output into a directory that does not exist: refused before logging in.
+    let mut c = login(emu.base_url(), "alice@example.com");
+    c.env("DOCSPACE_PASSWORD", "alice-pass")
+        .args(["--output", "/nonexistent-dir/token"]);
+    let o = output(c).await;
+    assert_exit(&o, exit::USAGE);
+    assert!(stderr(&o).contains("--output"), "{}", stderr(&o));
+
     let mut c = login(emu.base_url(), "alice@example.com");
     c.arg("--password-stdin");
     let o = output(c).await;
