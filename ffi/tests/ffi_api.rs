@@ -1,0 +1,263 @@
+//! The FFI objects driven from Rust against the in-process emulator: the semantics that every
+//! language binding relies on (used-up states, cancellation, serialized confirms, errors).
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use docspace_auth_ffi::{
+    totp_at, totp_now, AuthError, Challenge, ClientOptions, DocspaceClient, LoginResult,
+    PendingLogin, Session,
+};
+use docspace_emulator::{Emulator, EmulatorConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const USERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/users.json");
+const BOB_SECRET: &str = "IFREGZCFMYWV6MJS";
+
+async fn emulator() -> Emulator {
+    let config = EmulatorConfig::from_users_file(USERS).expect("users file");
+    Emulator::start(config, "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("emulator starts")
+}
+
+/// A minimal HTTP/1.1 call to the emulator's own endpoints; returns the body.
+async fn emulator_call(emu: &Emulator, method: &str, path: &str, body: &str) -> String {
+    let mut stream = tokio::net::TcpStream::connect(emu.local_addr())
+        .await
+        .expect("connect");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    assert!(response.starts_with("HTTP/1.1 2"), "{response}");
+    response
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn api_requests(emu: &Emulator) -> u64 {
+    let body = emulator_call(emu, "GET", "/emulator/counters", "").await;
+    let start = body.find("\"requests\":").expect("requests field") + "\"requests\":".len();
+    body[start..]
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .expect("a number")
+}
+
+fn client(emu: &Emulator) -> Arc<DocspaceClient> {
+    DocspaceClient::new(emu.base_url().to_owned(), ClientOptions::default()).expect("client")
+}
+
+async fn bob_pending(emu: &Emulator) -> Arc<PendingLogin> {
+    match client(emu)
+        .login("bob@example.com".into(), "bob-pass".into())
+        .await
+        .expect("login")
+    {
+        LoginResult::TfaRequired { pending } => {
+            assert!(matches!(pending.challenge(), Challenge::App));
+            pending
+        }
+        LoginResult::Authenticated { .. } => panic!("bob has 2FA"),
+    }
+}
+
+/// Starts a confirm, waits until its request reached the emulator (held there by a delay
+/// fault), then cancels it (drops the future) and checks it had not finished.
+async fn cancel_once_in_flight(emu: &Emulator, pending: &Arc<PendingLogin>, code: String) {
+    let before = api_requests(emu).await;
+    let task = tokio::spawn({
+        let pending = Arc::clone(pending);
+        async move { pending.confirm(code).await }
+    });
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while api_requests(emu).await == before {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the request never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(
+        !task.is_finished(),
+        "the delay fault should hold the request"
+    );
+    task.abort();
+    assert!(task.await.expect_err("aborted").is_cancelled());
+}
+
+fn wrong_code() -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let near: Vec<String> = (0..25u64)
+        .map(|step| totp_at(BOB_SECRET.into(), now - 12 * 30 + step * 30).expect("totp"))
+        .collect();
+    (0..1000)
+        .map(|n| format!("{n:06}"))
+        .find(|c| !near.contains(c))
+        .expect("a wrong code")
+}
+
+#[tokio::test]
+async fn wrong_code_then_right_code_then_used_up() {
+    let emu = emulator().await;
+    let pending = bob_pending(&emu).await;
+    let err = pending.confirm(wrong_code()).await.expect_err("wrong code");
+    assert!(matches!(err, AuthError::CodeRejected(_)), "{err:?}");
+    let session = pending
+        .confirm(totp_now(BOB_SECRET.into()).expect("totp"))
+        .await
+        .expect("right code");
+    assert_eq!(session.me().await.expect("me").email, "bob@example.com");
+    let again = pending
+        .confirm(totp_now(BOB_SECRET.into()).expect("totp"))
+        .await;
+    assert!(matches!(again, Err(AuthError::AlreadyUsed(_))));
+    assert!(matches!(
+        pending.resend_sms().await,
+        Err(AuthError::AlreadyUsed(_))
+    ));
+}
+
+#[tokio::test]
+async fn malformed_code_sends_nothing() {
+    let emu = emulator().await;
+    let pending = bob_pending(&emu).await;
+    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    for bad in ["12345", "1234567", "12345!", ""] {
+        let err = pending.confirm(bad.into()).await.expect_err("malformed");
+        assert!(matches!(err, AuthError::InvalidCodeFormat(_)), "{err:?}");
+    }
+    assert_eq!(api_requests(&emu).await, 0);
+}
+
+#[tokio::test]
+async fn cancelled_confirm_leaves_the_pending_login_usable() {
+    let emu = emulator().await;
+    let pending = bob_pending(&emu).await;
+    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    emulator_call(
+        &emu,
+        "POST",
+        "/emulator/faults",
+        r#"{"kind":"delay","delayMs":1000,"path":"/api/2.0/authentication","times":1}"#,
+    )
+    .await;
+    // Wrong code, cancelled while the emulator holds the request.
+    cancel_once_in_flight(&emu, &pending, wrong_code()).await;
+    assert_eq!(api_requests(&emu).await, 1);
+    // The next confirm waits for the cancelled one, then goes out with its own code.
+    let session = pending
+        .confirm(totp_now(BOB_SECRET.into()).expect("totp"))
+        .await
+        .expect("usable");
+    assert!(session.is_valid().await.expect("is_valid"));
+    assert_eq!(api_requests(&emu).await, 3);
+}
+
+#[tokio::test]
+async fn cancelled_confirm_that_succeeded_hands_out_its_session() {
+    let emu = emulator().await;
+    let pending = bob_pending(&emu).await;
+    emulator_call(
+        &emu,
+        "POST",
+        "/emulator/faults",
+        r#"{"kind":"delay","delayMs":500,"path":"/api/2.0/authentication","times":1}"#,
+    )
+    .await;
+    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    cancel_once_in_flight(&emu, &pending, totp_now(BOB_SECRET.into()).expect("totp")).await;
+    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    // The code was right: the session the server issued is not lost, and no new code is sent.
+    let session = pending
+        .confirm("000000".into())
+        .await
+        .expect("the kept session");
+    assert_eq!(api_requests(&emu).await, 0);
+    assert!(session.is_valid().await.expect("is_valid"));
+    assert!(matches!(
+        pending.confirm("000000".into()).await,
+        Err(AuthError::AlreadyUsed(_))
+    ));
+}
+
+#[tokio::test]
+async fn concurrent_confirms_send_one_request() {
+    let emu = emulator().await;
+    let pending = bob_pending(&emu).await;
+    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    let code = totp_now(BOB_SECRET.into()).expect("totp");
+    let (a, b) = tokio::join!(pending.confirm(code.clone()), pending.confirm(code));
+    assert!(a.is_ok() != b.is_ok(), "exactly one succeeds");
+    let err = a.err().or(b.err()).expect("one error");
+    assert!(matches!(err, AuthError::AlreadyUsed(_)), "{err:?}");
+    assert_eq!(api_requests(&emu).await, 1);
+}
+
+#[tokio::test]
+async fn logout_uses_the_session_up_and_revokes_the_token() {
+    let emu = emulator().await;
+    let session = match client(&emu)
+        .login("alice@example.com".into(), "alice-pass".into())
+        .await
+        .expect("login")
+    {
+        LoginResult::Authenticated { session } => session,
+        LoginResult::TfaRequired { .. } => panic!("alice has no 2FA"),
+    };
+    let token = session.token().expect("token");
+    session.logout().await.expect("logout");
+    assert!(matches!(session.token(), Err(AuthError::AlreadyUsed(_))));
+    assert!(matches!(session.me().await, Err(AuthError::AlreadyUsed(_))));
+    assert!(matches!(
+        session.logout().await,
+        Err(AuthError::AlreadyUsed(_))
+    ));
+    let resumed =
+        Session::resume(emu.base_url().into(), token, ClientOptions::default()).expect("resume");
+    assert!(!resumed.is_valid().await.expect("is_valid"));
+}
+
+#[tokio::test]
+async fn errors_are_typed_readable_and_secret_free() {
+    let emu = emulator().await;
+    let err = client(&emu)
+        .login("alice@example.com".into(), "s3cret-typo".into())
+        .await
+        .err()
+        .expect("wrong password");
+    assert!(matches!(err, AuthError::InvalidCredentials(_)));
+    assert!(
+        !err.to_string().contains("s3cret-typo") && !format!("{err:?}").contains("s3cret-typo")
+    );
+
+    let insecure =
+        DocspaceClient::new("http://portal.example.com".into(), ClientOptions::default())
+            .expect_err("insecure");
+    assert!(matches!(insecure, AuthError::InsecureUrl(_)));
+    assert!(insecure.to_string().contains("https://"));
+
+    let bad_secret = totp_now("not base32!".into()).expect_err("bad secret");
+    assert!(matches!(bad_secret, AuthError::InvalidSecret(_)));
+
+    for err in [err, insecure, bad_secret] {
+        let text = err.to_string();
+        assert!(
+            text.len() > 5 && text.chars().next().is_some_and(char::is_alphabetic),
+            "{text}"
+        );
+    }
+}
