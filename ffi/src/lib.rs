@@ -274,10 +274,6 @@ impl From<&core::Challenge> for Challenge {
             core::Challenge::SmsPhoneActivation { confirm_url } => Challenge::SmsPhoneActivation {
                 confirm_url: confirm_url.clone(),
             },
-            // The core may learn new challenges; without a way to answer them here, treat
-            // them like the app (the code endpoint is the same).
-            #[allow(unreachable_patterns)]
-            _ => Challenge::App,
         }
     }
 }
