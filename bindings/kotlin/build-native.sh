@@ -53,8 +53,22 @@ fi
 echo "[docspace-auth] uniffi-bindgen generate --language kotlin -> $src_out"
 rm -rf "$src_out"
 mkdir -p "$src_out"
-cargo run --quiet -p uniffi-bindgen -- generate "$lib" --language kotlin \
-    --no-format --metadata-no-deps --out-dir "$src_out"
+generate() {
+    cargo run --quiet -p uniffi-bindgen -- generate "$1" --language kotlin \
+        --no-format --metadata-no-deps --out-dir "$src_out"
+}
+if ! generate "$lib"; then
+    # A profile with `strip = true` removes the metadata uniffi reads. The interface is the same in every
+    # profile of the same source, so read it from an unstripped dev build instead.
+    if [ "$profile_dir" = debug ]; then
+        exit 1
+    fi
+    echo "[docspace-auth] no uniffi metadata in the $profile_dir library; generating from a dev build"
+    cargo build -p docspace-auth-ffi
+    rm -rf "$src_out"
+    mkdir -p "$src_out"
+    generate "$target_dir/debug/$lib_file"
+fi
 
 dest="$res_out/$jna_prefix"
 rm -rf "$res_out"

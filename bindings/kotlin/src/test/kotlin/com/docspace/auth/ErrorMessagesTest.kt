@@ -28,7 +28,7 @@ class ErrorMessagesTest {
     }
 
     @Test
-    fun `error messages are readable and free of secrets`() = runBlocking<Unit> {
+    fun errorMessagesReadableAndFreeOfSecrets() = runBlocking<Unit> {
         val client = DocspaceClient(emu.baseUrl, ClientOptions())
 
         val password = "Sup3r-Secret-Passw0rd"

@@ -73,7 +73,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `plain login`() = runBlocking<Unit> {
+    fun plainLogin() = runBlocking<Unit> {
         val session = loginAuthenticated(ALICE, ALICE_PASSWORD)
         assertTrue(session.token().isNotEmpty())
         val expires = assertNotNull(session.expires(), "a token issued with session=false has an expiry")
@@ -82,7 +82,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `app 2FA enrolled`() = runBlocking<Unit> {
+    fun app2faEnrolled() = runBlocking<Unit> {
         val pending = loginPending(BOB, BOB_PASSWORD)
         assertIs<Challenge.App>(pending.challenge())
         assertEquals(BOB, pending.user())
@@ -92,7 +92,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `enrolment`() = runBlocking<Unit> {
+    fun enrolment() = runBlocking<Unit> {
         val pending = loginPending(CAROL, CAROL_PASSWORD)
         val enrollment = assertIs<Challenge.AppEnrollment>(pending.challenge()).enrollment
         val secret = enrollment.secret()
@@ -113,7 +113,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `wrong code then right code on the same pending login`() = runBlocking<Unit> {
+    fun wrongCodeThenRightCode() = runBlocking<Unit> {
         val pending = loginPending(BOB, BOB_PASSWORD)
         assertFailsWith<AuthException.CodeRejected> { pending.confirm(wrongCode(BOB_SECRET)) }
         val session = pending.confirm(totpNow(BOB_SECRET))
@@ -121,7 +121,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `reusing a used pending login is a typed error`() = runBlocking<Unit> {
+    fun reusingUsedPendingLogin() = runBlocking<Unit> {
         val pending = loginPending(BOB, BOB_PASSWORD)
         pending.confirm(totpNow(BOB_SECRET))
         assertFailsWith<AuthException.AlreadyUsed> { pending.confirm(totpNow(BOB_SECRET)) }
@@ -129,7 +129,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `SMS with the code read from the emulator and a resend`() = runBlocking<Unit> {
+    fun smsWithResend() = runBlocking<Unit> {
         val pending = loginPending(DAVE, DAVE_PASSWORD)
         val challenge = assertIs<Challenge.Sms>(pending.challenge())
         assertTrue(challenge.phoneNoise.isNotEmpty())
@@ -146,7 +146,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `lockout is a typed error`() = runBlocking<Unit> {
+    fun lockout() = runBlocking<Unit> {
         val locking = startEmulator("--lockout-attempts", "2")
         val client = DocspaceClient(locking.baseUrl, ClientOptions())
         repeat(2) {
@@ -158,7 +158,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `malformed code is a typed error and no request reaches the emulator`() = runBlocking<Unit> {
+    fun malformedCode() = runBlocking<Unit> {
         val pending = loginPending(BOB, BOB_PASSWORD)
         emu.resetCounters()
         for (code in listOf("12345", "1234567", "12#456", "", "abc")) {
@@ -170,7 +170,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `plain http portal that is not loopback is a typed error`() {
+    fun plainHttpNonLoopback() {
         assertFailsWith<AuthException.InsecureUrl> { DocspaceClient("http://portal.example.com", ClientOptions()) }
         assertFailsWith<AuthException.InsecureUrl> { Session.resume("http://192.0.2.1/", "token", ClientOptions()) }
         // Loopback over plain http is allowed (that is how these tests reach the emulator).
@@ -178,7 +178,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `me`() = runBlocking<Unit> {
+    fun me() = runBlocking<Unit> {
         val me = loginAuthenticated(ALICE, ALICE_PASSWORD).me()
         assertEquals(ALICE, me.email)
         assertTrue(me.id.matches(Regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")), "id is a GUID")
@@ -186,7 +186,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `logout revokes the token`() = runBlocking<Unit> {
+    fun logoutRevokes() = runBlocking<Unit> {
         val session = loginAuthenticated(ALICE, ALICE_PASSWORD)
         val token = session.token()
         session.logout()
@@ -200,7 +200,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `resume from a stored token`() = runBlocking<Unit> {
+    fun resumeFromStoredToken() = runBlocking<Unit> {
         val token = loginAuthenticated(ALICE, ALICE_PASSWORD).token()
         Session.resume(emu.baseUrl, token, ClientOptions()).use { resumed ->
             assertTrue(resumed.isValid())
@@ -210,7 +210,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `TLS against the emulator with its CA passed in`() = runBlocking<Unit> {
+    fun tlsWithEmulatorCa() = runBlocking<Unit> {
         val tls = startEmulator("--tls")
         assertTrue(tls.baseUrl.startsWith("https://"))
         val ca = assertNotNull(tls.caPem)
@@ -225,7 +225,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `cancellation mid-confirm leaves the pending login usable`() = runBlocking<Unit> {
+    fun cancellationMidConfirm() = runBlocking<Unit> {
         val pending = loginPending(BOB, BOB_PASSWORD)
         val code = totpNow(BOB_SECRET)
         emu.fault("delay", "delayMs" to 1500, "path" to "/api/2.0/authentication/")
@@ -247,7 +247,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `cancellation of a confirm with a wrong code leaves the pending login usable`() = runBlocking<Unit> {
+    fun cancellationMidConfirmWithWrongCode() = runBlocking<Unit> {
         val pending = loginPending(BOB, BOB_PASSWORD)
         emu.fault("delay", "delayMs" to 1000, "path" to "/api/2.0/authentication/")
         emu.resetCounters()
@@ -262,7 +262,7 @@ class LoginScenariosTest {
     }
 
     @Test
-    fun `two confirms at once send one request`() = runBlocking<Unit> {
+    fun concurrentConfirmsSendOneRequest() = runBlocking<Unit> {
         val pending = loginPending(BOB, BOB_PASSWORD)
         val code = totpNow(BOB_SECRET)
         emu.fault("delay", "delayMs" to 500, "path" to "/api/2.0/authentication/")
