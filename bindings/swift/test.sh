@@ -33,7 +33,8 @@ EMULATOR="$LIB_DIR/docspace-emulator"
 echo "==> Swift: generate bindings"
 GEN="$(mktemp -d)"
 trap 'rm -rf "$GEN"' EXIT
-cargo run -q -p uniffi-bindgen -- generate --no-format --library "$LIB" --language swift --out-dir "$GEN"
+cargo run -q -p uniffi-bindgen -- generate --no-format --config "$SWIFT_DIR/uniffi-swift.toml" \
+  --library "$LIB" --language swift --out-dir "$GEN"
 mkdir -p "$SWIFT_DIR/Sources/DocspaceAuthFFI" "$SWIFT_DIR/Sources/DocspaceAuth"
 cp "$GEN/docspace_auth_ffi.swift" "$SWIFT_DIR/Sources/DocspaceAuth/docspace_auth_ffi.swift"
 cp "$GEN/DocspaceAuthFFI.h" "$SWIFT_DIR/Sources/DocspaceAuthFFI/DocspaceAuthFFI.h"

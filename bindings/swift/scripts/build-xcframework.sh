@@ -50,7 +50,7 @@ trap 'rm -rf "$WORK"' EXIT
 # Bindings come from a host build of the cdylib (it carries uniffi's metadata; never strip it).
 echo "==> generate Swift bindings"
 cargo build -p docspace-auth-ffi --profile "$PROFILE"
-cargo run -q -p uniffi-bindgen -- generate --no-format \
+cargo run -q -p uniffi-bindgen -- generate --no-format --config "$SWIFT_DIR/uniffi-swift.toml" \
   --library "$TARGET_DIR/$PROFILE_DIR/libdocspace_auth_ffi.dylib" --language swift --out-dir "$WORK/gen"
 cp "$WORK/gen/docspace_auth_ffi.swift" "$SWIFT_DIR/Sources/DocspaceAuth/docspace_auth_ffi.swift"
 

@@ -7,7 +7,9 @@
 # paths mean the same thing on both sides. /proc is mounted; /dev is never bind-mounted (the
 # chroot has its own device nodes). All mounts live in a private mount namespace
 # (`unshare --mount`): they disappear when the command ends, whatever happens, and are never
-# visible on the host. The command starts with a clean environment plus the --env values.
+# visible on the host. The command also runs in its own PID namespace: when it ends (or this
+# script is killed), every process it left behind (say, an emulator of a crashed test) is killed
+# too. The command starts with a clean environment plus the --env values.
 set -euo pipefail
 
 ROOT="${DOCSPACE_SWIFT_CHROOT:-/var/cache/docspace-auth/swift-trixie}"
@@ -36,7 +38,7 @@ done
 
 # Inside the new namespace: mount, then chroot. Arguments: root, chdir, #binds, binds..., #envs,
 # envs..., command...
-exec unshare --mount --propagation private -- /bin/bash -c '
+exec unshare --mount --propagation private --pid --fork --kill-child -- /bin/bash -c '
   set -euo pipefail
   root="$1"; chdir="$2"; shift 2
   n="$1"; shift

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -54,7 +57,7 @@ final class Emulator {
         process.arguments = args + arguments
         let stdout = Pipe()
         process.standardOutput = stdout
-        try process.run()
+        try Emulator.withSignalsUnblocked { try process.run() }
         self.process = process
         self.stdout = stdout
 
@@ -89,12 +92,33 @@ final class Emulator {
 
     deinit { stop() }
 
+    /// Runs `body` with no signal blocked on this thread. A child process inherits the spawning
+    /// thread's signal mask, and the threads Swift concurrency runs tests on block SIGTERM: an
+    /// emulator spawned from one of them would never see the SIGTERM that `stop()` sends.
+    private static func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
+        #if canImport(Glibc)
+        var none = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+        #endif
+        return try body()
+    }
+
     func stop() {
         stdout.fileHandleForReading.readabilityHandler = nil
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        guard process.isRunning else { return }
+        process.terminate()
+        // Never hang a test run on an emulator that does not stop.
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline {
+            usleep(10_000)
         }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
     }
 
     // MARK: emulator-only endpoints

@@ -1,0 +1,334 @@
+import DocspaceAuth
+import Foundation
+import XCTest
+
+/// The login scenarios shared by every language's suite (issue 5), against a real emulator process
+/// on 127.0.0.1, through the generated Swift bindings and the Rust library.
+final class ScenarioTests: XCTestCase {
+    // From tests/fixtures/users.json.
+    static let alice = (email: "alice@example.com", password: "alice-pass")  // no 2FA
+    static let bob = (email: "bob@example.com", password: "bob-pass", secret: "IFREGZCFMYWV6MJS")  // app, enrolled
+    static let carol = (email: "carol@example.com", password: "carol-pass")  // app, not enrolled
+    static let dave = (email: "dave@example.com", password: "dave-pass", phone: "+15551234567")  // SMS
+
+    var emulator: Emulator!
+
+    override func setUpWithError() throws {
+        emulator = try Emulator()
+    }
+
+    override func tearDown() {
+        emulator?.stop()
+        emulator = nil
+    }
+
+    // MARK: helpers
+
+    func client(_ options: ClientOptions = ClientOptions()) throws -> DocspaceClient {
+        try DocspaceClient(portalUrl: emulator.baseURL, options: options)
+    }
+
+    /// Logs in, expecting a session right away.
+    func session(_ user: String, _ password: String, client: DocspaceClient? = nil) async throws -> Session {
+        let result = try await (client ?? self.client()).login(user: user, password: password)
+        guard case .authenticated(let session) = result else {
+            throw Emulator.Failure(description: "\(user): expected a session, got a 2FA challenge")
+        }
+        return session
+    }
+
+    /// Logs in, expecting a second factor.
+    func pending(_ user: String, _ password: String) async throws -> PendingLogin {
+        let result = try await client().login(user: user, password: password)
+        guard case .tfaRequired(let pending) = result else {
+            throw Emulator.Failure(description: "\(user): expected a 2FA challenge, got a session")
+        }
+        return pending
+    }
+
+    /// The error `body` throws (fails the test if it returns or throws something else).
+    func authError<T>(
+        _ body: () async throws -> T, file: StaticString = #filePath, line: UInt = #line
+    ) async -> AuthError? {
+        do {
+            _ = try await body()
+            XCTFail("expected an AuthError, got a result", file: file, line: line)
+        } catch let error as AuthError {
+            return error
+        } catch {
+            XCTFail("expected an AuthError, got \(error)", file: file, line: line)
+        }
+        return nil
+    }
+
+    /// A 6-digit code the emulator rejects for `secret`: none of the codes of the ±10 steps it accepts.
+    func wrongCode(secret: String) throws -> String {
+        let now = UInt64(Date().timeIntervalSince1970)
+        let valid = try Set((0...24).map { try totpAt(secret: secret, unixSecs: now - 360 + UInt64($0) * 30) })
+        return ["000000", "111111", "222222", "333333", "444444"].first { !valid.contains($0) }!
+    }
+
+    // MARK: scenarios
+
+    func testPlainLogin() async throws {
+        let session = try await session(Self.alice.email, Self.alice.password)
+        XCTAssertFalse(try session.token().isEmpty)
+        if let expires = session.expires() {
+            XCTAssertGreaterThan(expires, Date())
+        }
+        let isValid = try await session.isValid()
+        XCTAssertTrue(isValid)
+    }
+
+    func testApp2faEnrolled() async throws {
+        let pending = try await pending(Self.bob.email, Self.bob.password)
+        guard case .app = pending.challenge() else {
+            return XCTFail("expected the app challenge, got \(pending.challenge())")
+        }
+        XCTAssertEqual(pending.user(), Self.bob.email)
+        let session = try await pending.confirm(code: try totpNow(secret: Self.bob.secret))
+        let me = try await session.me()
+        XCTAssertEqual(me.email, Self.bob.email)
+    }
+
+    func testEnrolment() async throws {
+        let pending = try await pending(Self.carol.email, Self.carol.password)
+        guard case .appEnrollment(let enrollment) = pending.challenge() else {
+            return XCTFail("expected the enrolment challenge, got \(pending.challenge())")
+        }
+        let secret = enrollment.secret()
+        XCTAssertFalse(secret.isEmpty)
+        XCTAssertTrue(enrollment.provisioningUri().hasPrefix("otpauth://totp/"))
+        XCTAssertTrue(enrollment.provisioningUri().contains("secret=\(secret)"))
+
+        let session = try await pending.confirm(code: try totpNow(secret: secret))
+        let codes = try await session.backupCodes()
+        XCTAssertFalse(codes.isEmpty)
+        for code in codes {
+            XCTAssertEqual(code.code().count, 6)
+            XCTAssertFalse(code.isUsed())
+        }
+        let me = try await session.me()
+        XCTAssertEqual(me.email, Self.carol.email)
+    }
+
+    func testWrongCodeThenRightCode() async throws {
+        let pending = try await pending(Self.bob.email, Self.bob.password)
+        let error = await authError { try await pending.confirm(code: try self.wrongCode(secret: Self.bob.secret)) }
+        guard case .CodeRejected = error else { return XCTFail("expected CodeRejected, got \(String(describing: error))") }
+
+        // The same pending login, still usable.
+        let session = try await pending.confirm(code: try totpNow(secret: Self.bob.secret))
+        let me = try await session.me()
+        XCTAssertEqual(me.email, Self.bob.email)
+    }
+
+    func testReusingUsedPendingLogin() async throws {
+        let pending = try await pending(Self.bob.email, Self.bob.password)
+        let code = try totpNow(secret: Self.bob.secret)
+        _ = try await pending.confirm(code: code)
+
+        let again = await authError { try await pending.confirm(code: code) }
+        guard case .AlreadyUsed = again else { return XCTFail("expected AlreadyUsed, got \(String(describing: again))") }
+        let resend = await authError { try await pending.resendSms() }
+        guard case .AlreadyUsed = resend else { return XCTFail("expected AlreadyUsed, got \(String(describing: resend))") }
+    }
+
+    func testConcurrentConfirmsSendOneRequest() async throws {
+        let pending = try await pending(Self.bob.email, Self.bob.password)
+        let code = try totpNow(secret: Self.bob.secret)
+        try await emulator.resetCounters()
+
+        async let first = Result<Session, Error>(asyncCatching: { try await pending.confirm(code: code) })
+        async let second = Result<Session, Error>(asyncCatching: { try await pending.confirm(code: code) })
+        let results = await [first, second]
+
+        let sessions = results.compactMap { try? $0.get() }
+        XCTAssertEqual(sessions.count, 1, "exactly one confirm wins")
+        let errors = results.compactMap { result -> AuthError? in
+            if case .failure(let error) = result { return error as? AuthError }
+            return nil
+        }
+        XCTAssertEqual(errors.count, 1)
+        guard case .AlreadyUsed = errors.first else { return XCTFail("expected AlreadyUsed, got \(errors)") }
+        let counters = try await emulator.counters()
+        XCTAssertEqual(counters.requests, 1, "only one confirm went out")
+    }
+
+    func testSmsWithResend() async throws {
+        let pending = try await pending(Self.dave.email, Self.dave.password)
+        guard case .sms(let phoneNoise, _) = pending.challenge() else {
+            return XCTFail("expected the SMS challenge, got \(pending.challenge())")
+        }
+        XCTAssertFalse(phoneNoise.isEmpty)
+        XCTAssertNotEqual(phoneNoise, Self.dave.phone, "the phone number is masked")
+        let sent = try await emulator.sms(phone: Self.dave.phone)
+        XCTAssertEqual(sent.count, 1)
+
+        let resent = try await pending.resendSms()
+        XCTAssertFalse(resent.phoneNoise.isEmpty)
+        let outbox = try await emulator.sms(phone: Self.dave.phone)
+        XCTAssertEqual(outbox.count, 2)
+        let code = try XCTUnwrap(outbox.last?.code)
+
+        let session = try await pending.confirm(code: code)
+        let me = try await session.me()
+        XCTAssertEqual(me.email, Self.dave.email)
+    }
+
+    func testLockout() async throws {
+        let client = try client()
+        // The emulator's defaults: 5 failures within 60 s lock (login, IP) out for 60 s.
+        for attempt in 1...5 {
+            let error = await authError { try await client.login(user: Self.alice.email, password: "wrong-\(attempt)") }
+            guard case .InvalidCredentials = error else {
+                return XCTFail("attempt \(attempt): expected InvalidCredentials, got \(String(describing: error))")
+            }
+        }
+        // Locked: even the right password is refused now.
+        let locked = await authError { try await client.login(user: Self.alice.email, password: Self.alice.password) }
+        guard case .Forbidden = locked else { return XCTFail("expected Forbidden, got \(String(describing: locked))") }
+        XCTAssertFalse(locked?.localizedDescription.isEmpty ?? true)
+    }
+
+    func testMalformedCode() async throws {
+        let pending = try await pending(Self.bob.email, Self.bob.password)
+        try await emulator.resetCounters()
+        for malformed in ["12345", "1234567", "12#456", "", "ab.cde"] {
+            let error = await authError { try await pending.confirm(code: malformed) }
+            guard case .InvalidCodeFormat = error else {
+                return XCTFail("\(malformed.debugDescription): expected InvalidCodeFormat, got \(String(describing: error))")
+            }
+        }
+        let counters = try await emulator.counters()
+        XCTAssertEqual(counters, Emulator.Counters(connections: 0, requests: 0), "no request reached the emulator")
+
+        // Still usable afterwards (spaces are fine).
+        let code = try totpNow(secret: Self.bob.secret)
+        _ = try await pending.confirm(code: String(code.prefix(3)) + " " + String(code.dropFirst(3)))
+    }
+
+    func testPlainHttpNonLoopback() async throws {
+        do {
+            _ = try DocspaceClient(portalUrl: "http://portal.example.com", options: ClientOptions())
+            XCTFail("a plain http:// portal that is not loopback must be refused")
+        } catch AuthError.InsecureUrl(let message) {
+            XCTAssertFalse(message.isEmpty)
+        }
+        do {
+            _ = try Session.resume(portalUrl: "http://portal.example.com", token: "stored-token", options: ClientOptions())
+            XCTFail("resuming on a plain http:// portal that is not loopback must be refused")
+        } catch AuthError.InsecureUrl {
+        }
+    }
+
+    func testMe() async throws {
+        let session = try await session(Self.alice.email, Self.alice.password)
+        let me = try await session.me()
+        XCTAssertEqual(me.email, Self.alice.email)
+        XCTAssertNotNil(UUID(uuidString: me.id), "id is a GUID: \(me.id)")
+        XCTAssertFalse(me.displayName.isEmpty)
+    }
+
+    func testLogoutRevokes() async throws {
+        let session = try await session(Self.alice.email, Self.alice.password)
+        let token = try session.token()
+        try await session.logout()
+
+        // The server no longer accepts the token...
+        let resumed = try Session.resume(portalUrl: emulator.baseURL, token: token, options: ClientOptions())
+        let isValid = try await resumed.isValid()
+        XCTAssertFalse(isValid)
+        let me = await authError { try await resumed.me() }
+        guard case .Unauthorized = me else { return XCTFail("expected Unauthorized, got \(String(describing: me))") }
+        // ...and the logged-out session object is used up.
+        let again = await authError { try await session.me() }
+        guard case .AlreadyUsed = again else { return XCTFail("expected AlreadyUsed, got \(String(describing: again))") }
+    }
+
+    func testResumeFromStoredToken() async throws {
+        let stored = try await session(Self.alice.email, Self.alice.password).token()
+
+        let resumed = try Session.resume(portalUrl: emulator.baseURL, token: stored, options: ClientOptions())
+        XCTAssertNil(resumed.expires())
+        XCTAssertEqual(try resumed.token(), stored)
+        let isValid = try await resumed.isValid()
+        XCTAssertTrue(isValid)
+        let me = try await resumed.me()
+        XCTAssertEqual(me.email, Self.alice.email)
+
+        let bogus = try Session.resume(portalUrl: emulator.baseURL, token: "not-a-token", options: ClientOptions())
+        let bogusIsValid = try await bogus.isValid()
+        XCTAssertFalse(bogusIsValid)
+    }
+
+    func testTlsWithEmulatorCa() async throws {
+        let tls = try Emulator(tls: true)
+        defer { tls.stop() }
+        XCTAssertTrue(tls.baseURL.hasPrefix("https://"))
+        let ca = try XCTUnwrap(tls.caPEM)
+
+        let trusting = try DocspaceClient(portalUrl: tls.baseURL, options: ClientOptions(extraRootCertificatePem: ca))
+        let session = try await session(Self.alice.email, Self.alice.password, client: trusting)
+        let me = try await session.me()
+        XCTAssertEqual(me.email, Self.alice.email)
+
+        // Without the emulator's CA the certificate is not trusted.
+        let plain = try DocspaceClient(portalUrl: tls.baseURL, options: ClientOptions())
+        let error = await authError { try await plain.login(user: Self.alice.email, password: Self.alice.password) }
+        guard case .Tls = error else { return XCTFail("expected Tls, got \(String(describing: error))") }
+    }
+
+    func testErrorMessagesReadableAndFreeOfSecrets() async throws {
+        let password = "Sup3r-Secret-Passw0rd"
+        let wrongCode = try wrongCode(secret: Self.bob.secret)
+        let badSecret = "NOT*BASE32*SECRET"
+        var errors: [AuthError] = []
+
+        if let e = await authError({ try await self.client().login(user: Self.alice.email, password: password) }) {
+            errors.append(e)
+        }
+        let pending = try await pending(Self.bob.email, Self.bob.password)
+        if let e = await authError({ try await pending.confirm(code: wrongCode) }) { errors.append(e) }
+        if let e = await authError({ try await pending.confirm(code: "98#65x") }) { errors.append(e) }
+        if let e = await authError({ try totpNow(secret: badSecret) }) { errors.append(e) }
+        let session = try await session(Self.alice.email, Self.alice.password)
+        let token = try session.token()
+        try await session.logout()
+        let revoked = try Session.resume(portalUrl: emulator.baseURL, token: token, options: ClientOptions())
+        if let e = await authError({ try await revoked.me() }) { errors.append(e) }
+        if let e = await authError({ try DocspaceClient(portalUrl: "http://portal.example.com", options: ClientOptions()) }) {
+            errors.append(e)
+        }
+        XCTAssertEqual(errors.count, 6)
+
+        let secrets = [password, wrongCode, "98#65x", badSecret, token, Self.bob.secret]
+        for error in errors {
+            let text = error.localizedDescription
+            XCTAssertFalse(text.isEmpty)
+            XCTAssertEqual(text, error.message)
+            XCTAssertFalse(text.contains("AuthError"), "readable, not a type dump: \(text)")
+            XCTAssertFalse(text.contains("operation could"), "not Foundation's generic text: \(text)")
+            for shown in [text, "\(error)", String(reflecting: error)] {
+                for secret in secrets {
+                    XCTAssertFalse(shown.contains(secret), "a secret leaked into an error message of \(error.kindName)")
+                }
+            }
+        }
+    }
+}
+
+extension AuthError {
+    /// The case name only (never the message), for assertion messages.
+    var kindName: String { String(String(reflecting: self).split(separator: "(").first ?? "") }
+}
+
+extension Result where Failure == Error {
+    init(asyncCatching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
+        }
+    }
+}
