@@ -74,8 +74,9 @@ dest="$res_out/$jna_prefix"
 rm -rf "$res_out"
 mkdir -p "$dest"
 cp "$lib" "$dest/$lib_file"
-# The jar's copy needs no debug info (the generator above read the unstripped library).
+# The jar's copy needs neither debug info nor the static symbol table (the generator above read the
+# unstripped library; JNA finds the exported functions in the dynamic symbol table, which strip keeps).
 if command -v strip >/dev/null 2>&1 && [ "$os" = Linux ]; then
-    strip --strip-debug "$dest/$lib_file"
+    strip --strip-all "$dest/$lib_file"
 fi
 echo "[docspace-auth] packaged $jna_prefix/$lib_file ($(wc -c <"$dest/$lib_file") bytes)"
