@@ -6,6 +6,7 @@ import Glibc
 import FoundationNetworking
 #endif
 import XCTest
+import DocspaceAuth
 
 /// A running `docspace-emulator` process (the binary from `DOCSPACE_EMULATOR_BIN`, users from
 /// `DOCSPACE_USERS_FILE`; both default to the workspace's `target/debug` and fixture).
@@ -170,6 +171,14 @@ final class Emulator {
         }
         return data
     }
+}
+
+/// A 6-digit code the emulator rejects for `secret`: none of the codes of the ±10 time steps it
+/// accepts around now.
+func rejectedCode(secret: String) throws -> String {
+    let now = UInt64(Date().timeIntervalSince1970)
+    let valid = try Set((0...24).map { try totpAt(secret: secret, unixSecs: now - 360 + UInt64($0) * 30) })
+    return ["000000", "111111", "222222", "333333", "444444"].first { !valid.contains($0) }!
 }
 
 /// Reads `\n`-terminated lines from a pipe, blocking.

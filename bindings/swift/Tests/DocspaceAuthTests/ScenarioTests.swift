@@ -61,12 +61,7 @@ final class ScenarioTests: XCTestCase {
         return nil
     }
 
-    /// A 6-digit code the emulator rejects for `secret`: none of the codes of the ±10 steps it accepts.
-    func wrongCode(secret: String) throws -> String {
-        let now = UInt64(Date().timeIntervalSince1970)
-        let valid = try Set((0...24).map { try totpAt(secret: secret, unixSecs: now - 360 + UInt64($0) * 30) })
-        return ["000000", "111111", "222222", "333333", "444444"].first { !valid.contains($0) }!
-    }
+    func wrongCode(secret: String) throws -> String { try rejectedCode(secret: secret) }
 
     // MARK: scenarios
 
@@ -153,6 +148,27 @@ final class ScenarioTests: XCTestCase {
         guard case .AlreadyUsed = errors.first else { return XCTFail("expected AlreadyUsed, got \(errors)") }
         let counters = try await emulator.counters()
         XCTAssertEqual(counters.requests, 1, "only one confirm went out")
+    }
+
+    /// Swift's async calls into the library are not interrupted by task cancellation (uniffi's Swift
+    /// support does not cancel the Rust future): the cancelled confirm completes, and the pending
+    /// login stays consistent and usable.
+    func testCancellationMidConfirm() async throws {
+        let pending = try await pending(Self.bob.email, Self.bob.password)
+        try await emulator.request(
+            "POST", "/emulator/faults",
+            json: ["kind": "delay", "delayMs": 300, "path": "/api/2.0/authentication"])
+        let wrong = try wrongCode(secret: Self.bob.secret)
+        let task = Task { try await pending.confirm(code: wrong) }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        task.cancel()
+        let outcome = await task.result
+        guard case .failure(let error) = outcome, case .CodeRejected? = error as? AuthError else {
+            return XCTFail("expected the cancelled confirm to end with CodeRejected, got \(outcome)")
+        }
+        let session = try await pending.confirm(code: try totpNow(secret: Self.bob.secret))
+        let me = try await session.me()
+        XCTAssertEqual(me.email, Self.bob.email)
     }
 
     func testSmsWithResend() async throws {
