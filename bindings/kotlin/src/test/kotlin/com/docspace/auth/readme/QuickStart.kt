@@ -1,7 +1,7 @@
 package com.docspace.auth.readme
 
-// The README's quick start, compiled and run by QuickStartTest: the README must contain the lines between
-// the markers exactly (ReadmeTest checks it).
+// The README's code, compiled and run by QuickStartTest, which also checks that the README contains the
+// lines between each pair of markers exactly.
 
 // README-BEGIN quick-start
 import com.docspace.auth.AuthException
@@ -9,7 +9,9 @@ import com.docspace.auth.Challenge
 import com.docspace.auth.ClientOptions
 import com.docspace.auth.DocspaceClient
 import com.docspace.auth.LoginResult
+import com.docspace.auth.PendingLogin
 import com.docspace.auth.Session
+import com.docspace.auth.totpNow
 
 /** Logs in, asking [askCode] for a second-factor code as often as the server rejects one. */
 suspend fun signIn(
@@ -53,5 +55,28 @@ suspend fun example(portalUrl: String, input: () -> String = ::readln) {
     // ... and later, without the password:
     val resumed = Session.resume(portalUrl, token, ClientOptions())
     if (resumed.isValid()) resumed.logout() // revokes the token on the server
+}
+// README-END
+
+// README-BEGIN more
+fun clientWithOptions(portalUrl: String, caPem: String) = DocspaceClient(
+    portalUrl,
+    ClientOptions(
+        timeoutMs = 30_000uL, // whole request (default 30 s)
+        connectTimeoutMs = 10_000uL, // default 10 s
+        extraRootCertificatePem = caPem, // a private CA, trusted on top of the platform's store
+        session = false, // DocSpace's `session` flag (default false)
+        userAgent = "my-app/1.0",
+    ),
+)
+
+suspend fun moreCalls(smsPending: PendingLogin, session: Session, totpSecret: String) {
+    val sent = smsPending.resendSms() // a new SMS code
+    println("New code sent to ${sent.phoneNoise}, valid until ${sent.expires}")
+    println("Session valid until ${session.expires()}") // java.time.Instant? (null: not given)
+    val left = session.backupCodes().count { !it.isUsed() } // BackupCode: code(), isUsed()
+    println("$left backup codes left")
+    val code = totpNow(totpSecret) // what an authenticator shows now (also totpAt, totpSecondsRemaining)
+    check(code.length == 6)
 }
 // README-END

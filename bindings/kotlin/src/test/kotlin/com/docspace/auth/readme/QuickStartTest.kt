@@ -2,6 +2,7 @@ package com.docspace.auth.readme
 
 import com.docspace.auth.Challenge
 import com.docspace.auth.Emulator
+import com.docspace.auth.LoginResult
 import com.docspace.auth.totpNow
 import com.docspace.auth.wrongCode
 import kotlinx.coroutines.runBlocking
@@ -12,6 +13,7 @@ import java.io.PrintStream
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
+import kotlin.test.assertNotNull
 import kotlin.test.assertTrue
 
 /** Runs the README's quick start (QuickStart.kt) against the emulator, and checks the README shows it. */
@@ -62,12 +64,35 @@ class QuickStartTest {
     }
 
     @Test
-    fun `README shows the quick start exactly`() {
+    fun `client options and more calls run over TLS`() {
+        val tls = Emulator.start("--tls")
+        try {
+            val output = captureStdout {
+                runBlocking {
+                    val client = clientWithOptions(tls.baseUrl, assertNotNull(tls.caPem))
+                    val dave = assertIs<LoginResult.TfaRequired>(client.login("dave@example.com", "dave-pass")).pending
+                    val bob = assertIs<LoginResult.TfaRequired>(client.login("bob@example.com", "bob-pass")).pending
+                    moreCalls(dave, bob.confirm(totpNow("IFREGZCFMYWV6MJS")), "IFREGZCFMYWV6MJS")
+                }
+            }
+            assertTrue(Regex("New code sent to \\+\\d{4}\\*+\\d{4}, valid until 20").containsMatchIn(output), output)
+            assertTrue("Session valid until 20" in output, output)
+            assertTrue("5 backup codes left" in output, output)
+        } finally {
+            tls.close()
+        }
+    }
+
+    @Test
+    fun `README shows this code exactly`() {
         val root = File(System.getProperty("docspace.root")).canonicalFile
         val source = File(root, "bindings/kotlin/src/test/kotlin/com/docspace/auth/readme/QuickStart.kt").readText()
-        val snippet = source.substringAfter("// README-BEGIN quick-start\n").substringBefore("// README-END")
         val readme = File(root, "bindings/kotlin/README.md").readText()
-        assertTrue(snippet.isNotBlank())
-        assertTrue(snippet in readme, "bindings/kotlin/README.md must contain QuickStart.kt's quick-start block verbatim")
+        val blocks = source.split("// README-BEGIN ").drop(1).map { it.substringAfter("\n").substringBefore("// README-END") }
+        assertEquals(2, blocks.size)
+        for (block in blocks) {
+            assertTrue(block.isNotBlank())
+            assertTrue(block in readme, "bindings/kotlin/README.md must contain this block of QuickStart.kt verbatim:\n$block")
+        }
     }
 }
