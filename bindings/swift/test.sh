@@ -20,7 +20,10 @@ echo "==> Swift: toolchain (Debian trixie swiftlang in a chroot)"
 bash "$SWIFT_DIR/scripts/setup-toolchain.sh"
 
 echo "==> Swift: cargo build (ffi cdylib, emulator)"
-cargo build -p docspace-auth-ffi -p docspace-emulator
+# Separate invocations: building the ffi together with another package would unify features
+# into the library (and rebuild it differently from every other build of it).
+cargo build -p docspace-auth-ffi
+cargo build -p docspace-emulator
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
   | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 [ -n "$TARGET_DIR" ] || { echo "cannot find cargo's target directory" >&2; exit 1; }

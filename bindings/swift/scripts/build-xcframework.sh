@@ -47,11 +47,13 @@ lib() { echo "$TARGET_DIR/$1/$PROFILE_DIR/$LIB"; }
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-# Bindings come from a host build of the cdylib (it carries uniffi's metadata; never strip it).
+# Bindings come from a host dev build of the cdylib: it keeps uniffi's metadata whatever the
+# release profile strips (same API as the static libraries). Build it on its own, not in the same
+# cargo invocation as uniffi-bindgen (feature unification).
 echo "==> generate Swift bindings"
-cargo build -p docspace-auth-ffi --profile "$PROFILE"
+cargo build -p docspace-auth-ffi
 cargo run -q -p uniffi-bindgen -- generate --no-format --config "$SWIFT_DIR/uniffi-swift.toml" \
-  --library "$TARGET_DIR/$PROFILE_DIR/libdocspace_auth_ffi.dylib" --language swift --out-dir "$WORK/gen"
+  --library "$TARGET_DIR/debug/libdocspace_auth_ffi.dylib" --language swift --out-dir "$WORK/gen"
 cp "$WORK/gen/docspace_auth_ffi.swift" "$SWIFT_DIR/Sources/DocspaceAuth/docspace_auth_ffi.swift"
 
 # Headers in a subdirectory, so that module maps of several XCFrameworks never collide in an app.
