@@ -4,8 +4,8 @@
 #   chroot-run.sh [--bind DIR]... [--chdir DIR] [--env NAME=VALUE]... -- COMMAND [ARGS...]
 #
 # Each --bind DIR (absolute) is bind-mounted read-write at the same path inside the chroot, so
-# paths mean the same thing on both sides. /proc is mounted; /dev is never bind-mounted (the
-# chroot has its own device nodes). All mounts live in a private mount namespace
+# paths mean the same thing on both sides. /proc and a fresh /tmp (tmpfs) are mounted; /dev is
+# never bind-mounted (the chroot has its own device nodes). All mounts live in a private mount namespace
 # (`unshare --mount`): they disappear when the command ends, whatever happens, and are never
 # visible on the host. The command also runs in its own PID namespace: when it ends (or this
 # script is killed), every process it left behind (say, an emulator of a crashed test) is killed
@@ -33,7 +33,10 @@ done
 
 for b in "${binds[@]}"; do
   [ -d "$b" ] || { echo "chroot-run.sh: --bind $b is not a directory" >&2; exit 2; }
-  mkdir -p "$ROOT$b"
+  case "$b" in
+    /tmp|/tmp/*) ;;  # made inside the fresh /tmp below
+    *) mkdir -p "$ROOT$b" ;;
+  esac
 done
 
 # Inside the new namespace: mount, then chroot. Arguments: root, chdir, #binds, binds..., #envs,
@@ -46,7 +49,9 @@ exec unshare --mount --propagation private --pid --fork --kill-child -- /bin/bas
   n="$1"; shift
   envs=("${@:1:$n}"); shift "$n"
   mount -t proc proc "$root/proc"
-  for b in "${binds[@]}"; do mount --bind "$b" "$root$b"; done
+  # A fresh /tmp for every run (the swift driver leaves temporary directories behind).
+  mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
+  for b in "${binds[@]}"; do mkdir -p "$root$b"; mount --bind "$b" "$root$b"; done
   exec chroot "$root" /usr/bin/env -i \
     HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
     "${envs[@]}" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$chdir" "$@"

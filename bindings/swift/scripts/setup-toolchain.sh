@@ -12,7 +12,7 @@
 # The chroot is built in "$DOCSPACE_SWIFT_CHROOT.partial" and renamed when complete, so an
 # interrupted run never leaves a half-built toolchain behind the final path.
 #
-# Mounts: only /proc, and only inside a private mount namespace (`unshare --mount`), so nothing
+# Mounts: only /proc and a tmpfs on /tmp, and only inside a private mount namespace (`unshare --mount`), so nothing
 # stays mounted when this script exits, whatever happens. /dev is never bind-mounted; the few
 # device nodes the toolchain needs are created with mknod inside the chroot.
 set -euo pipefail
@@ -41,6 +41,7 @@ in_chroot() {
     set -e
     root="$1"; shift
     mount -t proc proc "$root/proc"
+    mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
     exec chroot "$root" /usr/bin/env -i \
       HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
       LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
