@@ -27,7 +27,7 @@ from docspace_auth import (
     PendingLogin,
     Session,
     SmsChallenge,
-    TransportError,
+    TlsError,
 )
 
 from conftest import ALICE, BOB, BOB_SECRET, CAROL, DAVE, DAVE_PHONE, Emulator
@@ -179,8 +179,8 @@ def test_tls_with_ca(emulator_factory: Callable[..., Emulator]) -> None:
     emulator = emulator_factory("--tls")
     assert emulator.url.startswith("https://") and emulator.ca_pem
     # Without the CA the emulator's certificate is untrusted: a transport error, before any
-    # credentials are sent. (The core currently reports it as a connect error, not TLS.)
-    with pytest.raises(TransportError) as untrusted:
+    # credentials are sent.
+    with pytest.raises(TlsError) as untrusted:
         Client(emulator.url).login(*ALICE)
     assert "certificate" in str(untrusted.value)
     client = Client(emulator.url, extra_root_certificate_pem=emulator.ca_pem)
