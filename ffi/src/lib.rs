@@ -16,6 +16,9 @@ use zeroize::Zeroizing;
 
 uniffi::setup_scaffolding!();
 
+#[cfg(target_os = "android")]
+mod android;
+
 /// Applies uniffi's export attribute with the tokio runtime to an `impl` block, so that every
 /// async method of every object runs on the same runtime (one place to change it).
 macro_rules! export_tokio {
