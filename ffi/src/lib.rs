@@ -366,8 +366,9 @@ impl std::fmt::Debug for DocspaceClient {
 export_tokio! {
 impl DocspaceClient {
     /// A client for `portal_url`. `http://` is refused ([`AuthError::InsecureUrl`]) unless
-    /// the host is loopback; checked here, before any connection.
-    #[uniffi::constructor]
+    /// the host is loopback; checked here, before any connection. `options` may be left out
+    /// (default `ClientOptions()`).
+    #[uniffi::constructor(default(options))]
     pub fn new(portal_url: String, options: ClientOptions) -> Result<Arc<Self>, AuthError> {
         let auth = builder(&portal_url, &options).build()?;
         Ok(Arc::new(DocspaceClient { auth }))
@@ -539,8 +540,8 @@ impl Session {
 export_tokio! {
 impl Session {
     /// Resumes a session from a token stored earlier (its expiry is unknown: check it with
-    /// `is_valid`).
-    #[uniffi::constructor]
+    /// `is_valid`). `options` may be left out (default `ClientOptions()`).
+    #[uniffi::constructor(default(options))]
     pub fn resume(
         portal_url: String,
         token: String,
