@@ -10,6 +10,9 @@ python="${PYTHON:-python3}"
 
 echo "==> Python: emulator binary"
 (cd "$root" && cargo build -q -p docspace-emulator)
+target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps \
+  | "$python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+export DOCSPACE_EMULATOR="${DOCSPACE_EMULATOR:-$target_dir/debug/docspace-emulator}"
 
 echo "==> Python: venv and tools"
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
