@@ -57,3 +57,8 @@ def test_readme_async_example(
 ) -> None:
     out, _ = run_block(python_blocks()[1], emulator, monkeypatch, capsys)
     assert out.startswith("hello ")
+
+
+def test_root_readme_shows_the_sync_quick_start() -> None:
+    root_readme = Path(__file__).resolve().parents[3] / "README.md"
+    assert "```python\n" + python_blocks()[0] + "```" in root_readme.read_text()

@@ -121,5 +121,10 @@ final class QuickStartTests: XCTestCase {
         XCTAssertTrue(
             text.contains("```swift\n" + quickStart + "```"),
             "bindings/swift/README.md must show the quick start of QuickStartTests.swift verbatim")
+        let rootReadme = readme.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        XCTAssertTrue(
+            try String(contentsOf: rootReadme, encoding: .utf8).contains("```swift\n" + quickStart + "```"),
+            "README.md must show the quick start of QuickStartTests.swift verbatim")
     }
 }

@@ -94,5 +94,7 @@ class QuickStartTest {
             assertTrue(block.isNotBlank())
             assertTrue(block in readme, "bindings/kotlin/README.md must contain this block of QuickStart.kt verbatim:\n$block")
         }
+        val rootReadme = File(root, "README.md").readText()
+        assertTrue(blocks[0] in rootReadme, "README.md must contain the quick start of QuickStart.kt verbatim:\n${blocks[0]}")
     }
 }
