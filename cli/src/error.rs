@@ -88,9 +88,13 @@ impl From<&Error> for CliError {
                 Kind::BadCredentials,
                 "the portal refused the e-mail or password; check them and try again".to_owned(),
             ),
+            // DocSpace answers 401 for an unknown user; a 404 means the address is not a
+            // portal's API (a path after the host, or another web server).
             Error::NotFound => (
-                Kind::BadCredentials,
-                "the portal does not know this user; check the e-mail (--user)".to_owned(),
+                Kind::Server,
+                "the portal answered 404 Not Found: --portal must be the portal's root address, \
+                 e.g. https://portal.example.com (no path after the host)"
+                    .to_owned(),
             ),
             Error::CodeRejected => (
                 Kind::CodeRejected,

@@ -50,10 +50,15 @@ pub async fn run(args: LoginArgs) -> Result<(), CliError> {
     // Everything local is checked before the password is asked for or anything is sent.
     let auth = builder(&args.portal)?.build()?;
     let input = match &args.totp_secret_env {
-        Some(var) => CodeInput::Totp {
-            secret: secret_from_env(var)?,
-            var: var.clone(),
-        },
+        Some(var) => {
+            let secret = secret_from_env(var, "--totp-secret-env")?;
+            // A key that is not Base32 is found now, before the password is sent.
+            totp_code(&secret, var)?;
+            CodeInput::Totp {
+                secret,
+                var: var.clone(),
+            }
+        }
         None if args.code_stdin => CodeInput::Stdin,
         None if term::has_tty() => CodeInput::Terminal,
         None => CodeInput::Unavailable,
@@ -70,6 +75,25 @@ pub async fn run(args: LoginArgs) -> Result<(), CliError> {
         }
     };
 
+    // From here on a session exists on the portal: if the token cannot be delivered, it is
+    // logged out rather than left alive where nobody can use or revoke it.
+    match deliver(&session, &args).await {
+        Ok(()) => Ok(()),
+        Err(mut e) => {
+            e.message = match session.logout().await {
+                Ok(()) => format!("{}; the new session was logged out", e.message),
+                Err(_) => format!(
+                    "{}; the new session could not be logged out (it expires on its own)",
+                    e.message
+                ),
+            };
+            Err(e)
+        }
+    }
+}
+
+/// Prints the token (or the JSON) or writes it to the --output file.
+async fn deliver(session: &Auth<Authenticated>, args: &LoginArgs) -> Result<(), CliError> {
     let text = if args.json {
         let me = session.me().await?;
         let value = serde_json::json!({
@@ -91,7 +115,7 @@ pub async fn run(args: LoginArgs) -> Result<(), CliError> {
             out.write_all(text.as_bytes())
                 .and_then(|()| out.write_all(b"\n"))
                 .and_then(|()| out.flush())
-                .map_err(|e| CliError::usage(format!("cannot write to stdout: {e}")))?;
+                .map_err(|e| CliError::usage(format!("cannot write the token to stdout: {e}")))?;
         }
     }
     Ok(())
@@ -127,15 +151,15 @@ async fn password(args: &LoginArgs) -> Result<SecretString, CliError> {
     Ok(password)
 }
 
-/// Reads a TOTP secret from the environment variable `var`.
-pub fn secret_from_env(var: &str) -> Result<SecretString, CliError> {
+/// Reads a TOTP secret from the environment variable `var` (named by the option `option`).
+pub fn secret_from_env(var: &str, option: &str) -> Result<SecretString, CliError> {
     match std::env::var_os(var) {
         Some(value) if !value.is_empty() => value
             .into_string()
             .map(SecretString::from)
             .map_err(|_| CliError::usage(format!("the environment variable {var} is not UTF-8"))),
         _ => Err(CliError::usage(format!(
-            "the environment variable {var} (named by --totp-secret-env) is not set; export \
+            "the environment variable {var} (named by {option}) is not set or empty; export \
              the authenticator key in it"
         ))),
     }
@@ -229,13 +253,7 @@ pub async fn second_factor(
     let mut invalid = 0u32;
     loop {
         let code = match input {
-            CodeInput::Totp { secret, var } => totp::now(secret).map_err(|e| match e {
-                Error::InvalidSecret => CliError::usage(format!(
-                    "the TOTP secret in {var} is not valid Base32; copy the key exactly as the \
-                     portal showed it"
-                )),
-                other => other.into(),
-            })?,
+            CodeInput::Totp { secret, var } => totp_code(secret, var)?,
             _ => {
                 let prompt = if is_sms {
                     "Code (or r for a new SMS): "
@@ -329,6 +347,17 @@ pub async fn second_factor(
             }
         }
     }
+}
+
+/// The current code for the key from the environment variable `var`.
+fn totp_code(secret: &SecretString, var: &str) -> Result<Code, CliError> {
+    totp::now(secret).map_err(|e| match e {
+        Error::InvalidSecret => CliError::usage(format!(
+            "the TOTP secret in {var} is not valid Base32; copy the key exactly as the portal \
+             showed it"
+        )),
+        other => other.into(),
+    })
 }
 
 async fn read_code(input: &CodeInput, prompt: &str) -> Result<Option<Zeroizing<String>>, CliError> {

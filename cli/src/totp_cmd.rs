@@ -43,11 +43,14 @@ async fn secret(args: &TotpArgs) -> Result<(SecretString, String), CliError> {
         return Ok((from_stdin().await?, "stdin".to_owned()));
     }
     if let Some(var) = &args.secret_env {
-        return Ok((crate::login::secret_from_env(var)?, var.clone()));
+        return Ok((
+            crate::login::secret_from_env(var, "--secret-env")?,
+            var.clone(),
+        ));
     }
     if std::env::var_os(DEFAULT_SECRET_VAR).is_some_and(|v| !v.is_empty()) {
         return Ok((
-            crate::login::secret_from_env(DEFAULT_SECRET_VAR)?,
+            crate::login::secret_from_env(DEFAULT_SECRET_VAR, "the default")?,
             DEFAULT_SECRET_VAR.to_owned(),
         ));
     }

@@ -204,3 +204,16 @@ pub async fn token_email(base: &str, token: &str) -> String {
     .unwrap();
     session.me().await.unwrap().email
 }
+
+/// The emulator's `/api` request count since start or the last reset.
+pub async fn api_requests(base: &str) -> u64 {
+    let v: serde_json::Value = http()
+        .get(format!("{base}/emulator/counters"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["requests"].as_u64().unwrap()
+}
