@@ -123,7 +123,8 @@ async fn deliver(session: &Auth<Authenticated>, args: &LoginArgs) -> Result<(), 
 
 async fn password(args: &LoginArgs) -> Result<SecretString, CliError> {
     if args.password_stdin {
-        return match term::stdin_line().await? {
+        let prompt = format!("Password for {}: ", args.user);
+        return match term::stdin_secret_line(&prompt).await? {
             Some(line) if !line.is_empty() => Ok(SecretString::from(line.as_str())),
             _ => Err(CliError::usage(
                 "--password-stdin: expected the password on the first line of stdin",
@@ -362,6 +363,7 @@ fn totp_code(secret: &SecretString, var: &str) -> Result<Code, CliError> {
 
 async fn read_code(input: &CodeInput, prompt: &str) -> Result<Option<Zeroizing<String>>, CliError> {
     match input {
+        CodeInput::Stdin if term::stdin_is_tty() => term::stdin_secret_line(prompt).await,
         CodeInput::Stdin => {
             eprint!("{prompt}");
             let line = term::stdin_line().await?;

@@ -19,7 +19,17 @@ async fn session(args: &TokenArgs) -> Result<Auth<Authenticated>, CliError> {
 
 async fn token(args: &TokenArgs) -> Result<SecretString, CliError> {
     let (text, origin) = match &args.token_file {
-        Some(path) if path.as_os_str() == "-" => (term::stdin_all().await?, "stdin".to_owned()),
+        Some(path) if path.as_os_str() == "-" => {
+            let text = if term::stdin_is_tty() && term::has_tty() {
+                // Typed at a terminal: hidden, one line.
+                term::stdin_secret_line("Token (input hidden): ")
+                    .await?
+                    .unwrap_or_default()
+            } else {
+                term::stdin_all().await?
+            };
+            (text, "stdin".to_owned())
+        }
         Some(path) => {
             let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
                 CliError::usage(format!(

@@ -10,7 +10,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::sync::Mutex;
 
-use docspace_auth::secrecy::SecretString;
+use docspace_auth::secrecy::{ExposeSecret, SecretString};
 use rustix::termios::{self, OptionalActions, Termios};
 use zeroize::Zeroizing;
 
@@ -67,9 +67,15 @@ pub async fn hidden_prompt(prompt: String) -> Result<SecretString, CliError> {
     match result {
         Ok(Ok(text)) => Ok(SecretString::from(text)),
         Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => Err(CliError::interrupted()),
-        Ok(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Err(CliError::usage(
-            "no input at the prompt (end of input); run the command again",
-        )),
+        Ok(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            // Ctrl-D leaves the cursor after the prompt: end that line so the error has its own.
+            if let Some(mut tty) = open_tty() {
+                let _ = tty.write_all(b"\n");
+            }
+            Err(CliError::usage(
+                "no input at the prompt (end of input); run the command again",
+            ))
+        }
         Ok(Err(e)) => Err(CliError::usage(format!(
             "cannot read from the terminal ({e}); run the command in a terminal or pass \
              the input on stdin"
@@ -113,6 +119,16 @@ pub async fn stdin_line() -> Result<Option<Zeroizing<String>>, CliError> {
             format!("reading stdin failed: {e}"),
         )),
     }
+}
+
+/// One secret line from stdin: hidden at a prompt when stdin is a terminal (so what is typed
+/// is never echoed), else the next line as piped in. `None` at end of input.
+pub async fn stdin_secret_line(prompt: &str) -> Result<Option<Zeroizing<String>>, CliError> {
+    if stdin_is_tty() && has_tty() {
+        let typed = hidden_prompt(prompt.to_owned()).await?;
+        return Ok(Some(Zeroizing::new(typed.expose_secret().to_owned())));
+    }
+    stdin_line().await
 }
 
 /// Reads all of stdin (bounded), for a token or secret piped in.

@@ -62,6 +62,16 @@ async fn secret(args: &TotpArgs) -> Result<(SecretString, String), CliError> {
 }
 
 async fn from_stdin() -> Result<SecretString, CliError> {
+    if term::stdin_is_tty() && term::has_tty() {
+        let typed = term::stdin_secret_line("TOTP secret (Base32, input hidden): ").await?;
+        let typed = typed.as_ref().map(|t| t.trim()).unwrap_or("");
+        if typed.is_empty() {
+            return Err(CliError::usage(
+                "no TOTP secret typed; run the command again",
+            ));
+        }
+        return Ok(SecretString::from(typed));
+    }
     let text = term::stdin_all().await?;
     let line = text.lines().next().unwrap_or("").trim();
     if line.is_empty() {

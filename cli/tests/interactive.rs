@@ -224,3 +224,99 @@ async fn interactive_demo_asks_for_the_code() {
     assert_eq!(code, 0, "{transcript}");
     assert!(transcript.contains("Demo complete"), "{transcript}");
 }
+
+/// `--password-stdin`, `--code-stdin`, `totp --secret-stdin` and `--token-file -` typed at a
+/// terminal: the input is hidden like at the prompts, never echoed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stdin_secrets_typed_at_a_terminal_are_hidden() {
+    let emu = start().await;
+    let base = emu.base_url().to_owned();
+    let wrong = wrong_code(BOB_KEY);
+    let (code, transcript) = blocking(move || {
+        let mut tty = Tty::spawn(&[
+            "login",
+            "--portal",
+            &base,
+            "--user",
+            "bob@example.com",
+            "--password-stdin",
+            "--code-stdin",
+        ]);
+        tty.expect("Password for bob@example.com: ");
+        tty.wait_echo_off();
+        tty.send_line("bob-pass");
+        tty.expect("Code: ");
+        tty.wait_echo_off();
+        tty.send_line(&wrong);
+        tty.expect("Code: ");
+        tty.wait_echo_off();
+        tty.send_line(&totp_now(BOB_KEY));
+        (tty.finish(), tty.transcript)
+    })
+    .await;
+    assert_eq!(code, 0, "{transcript}");
+    assert!(!transcript.contains("bob-pass"), "{transcript}");
+    assert!(!transcript.contains(&wrong_code(BOB_KEY)), "{transcript}");
+
+    let (code, transcript) = blocking(move || {
+        let mut tty = Tty::spawn(&["totp", "--secret-stdin"]);
+        tty.expect("TOTP secret");
+        tty.wait_echo_off();
+        tty.send_line(BOB_KEY);
+        (tty.finish(), tty.transcript)
+    })
+    .await;
+    assert_eq!(code, 0, "{transcript}");
+    assert!(!transcript.contains(BOB_KEY), "{transcript}");
+
+    let token = {
+        let mut c = cmd(&[
+            "login",
+            "--portal",
+            emu.base_url(),
+            "--user",
+            "alice@example.com",
+        ]);
+        c.env("DOCSPACE_PASSWORD", "alice-pass");
+        stdout(&output(c).await).trim_end().to_owned()
+    };
+    let base = emu.base_url().to_owned();
+    let typed = token.clone();
+    let (code, transcript) = blocking(move || {
+        let mut tty = Tty::spawn(&["me", "--portal", &base, "--token-file", "-"]);
+        tty.expect("Token");
+        tty.wait_echo_off();
+        tty.send_line(&typed);
+        tty.expect("alice@example.com");
+        (tty.finish(), tty.transcript)
+    })
+    .await;
+    assert_eq!(code, 0, "{transcript}");
+    assert!(!transcript.contains(&token), "{transcript}");
+}
+
+/// Ctrl-D (end of input) at a hidden prompt: the error starts on a line of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn end_of_input_at_a_prompt_ends_the_prompt_line() {
+    let emu = start().await;
+    let base = emu.base_url().to_owned();
+    let (code, echo, transcript) = blocking(move || {
+        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "alice@example.com"]);
+        tty.expect("Password for alice@example.com: ");
+        tty.wait_echo_off();
+        tty.session.send(ControlCode::EndOfTransmission).unwrap();
+        let code = tty.finish();
+        (code, tty.echo_is_on(), tty.transcript)
+    })
+    .await;
+    assert_eq!(code, exit::USAGE, "{transcript}");
+    assert!(echo, "echo restored");
+    let error_line = transcript
+        .lines()
+        .find(|l| l.contains("error:"))
+        .unwrap_or_else(|| panic!("{transcript}"));
+    assert!(
+        error_line.trim_start().starts_with("error: "),
+        "the error shares the prompt's line: {transcript:?}"
+    );
+}
