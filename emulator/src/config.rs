@@ -104,8 +104,8 @@ pub struct LockoutConfig {
 pub struct CodeLimitConfig {
     /// Code attempts tolerated per window (default 5).
     pub attempt_count: u32,
-    /// TOTP/backup: the window re-armed by each attempt (default 60 s).
-    /// SMS attempts use a sliding window of [`EmulatorConfig::sms_validity`].
+    /// TOTP/backup: lifetime of the attempt counter, re-armed by each counted attempt (default 60 s).
+    /// The SMS counter uses [`EmulatorConfig::sms_validity`] instead.
     pub window: Duration,
 }
 

@@ -34,7 +34,7 @@ struct Args {
     /// Second-factor code attempts tolerated per window.
     #[arg(long, default_value_t = 5)]
     code_attempts: u32,
-    /// Window of the code-attempt limit (re-armed by each attempt).
+    /// Lifetime of the code-attempt counter (re-armed by each counted attempt).
     #[arg(long, default_value_t = 60)]
     code_window_secs: u64,
     /// Lifetime of issued tokens.

@@ -188,7 +188,15 @@ impl ApiReq {
         json_value(200, &env)
     }
 
-    fn problem(&self, status: u16, problem: ProblemDetails) -> Response<Body> {
+    /// A ProblemDetails wrapped in the success envelope: HTTP `http_status`, envelope
+    /// `status`/`statusCode` as given (§3.1).
+    fn problem(
+        &self,
+        http_status: u16,
+        status: u8,
+        status_code: u16,
+        problem: ProblemDetails,
+    ) -> Response<Body> {
         let env = Success {
             response: Some(problem),
             count: 1,
@@ -196,10 +204,10 @@ impl ApiReq {
                 href: &self.href,
                 action: self.method.as_str(),
             }],
-            status: 1,
-            status_code: status,
+            status,
+            status_code,
         };
-        json_value(status, &env)
+        json_value(http_status, &env)
     }
 
     fn cookie(&self, name: &str) -> Option<String> {
@@ -443,6 +451,34 @@ async fn read_body(
     }
 }
 
+/// Percent-decodes a request path as Kestrel does: every `%XX` but `%2F`; a path whose decoded
+/// bytes are not UTF-8 is left as it came.
+fn decode_path(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' {
+            if let Some(&[h, l]) = bytes.get(i + 1..i + 3) {
+                if let (Some(h), Some(l)) = (hex(h), hex(l)) {
+                    let b = u8::try_from(h * 16 + l).unwrap_or(b'%');
+                    if b == b'/' {
+                        out.extend_from_slice(&bytes[i..i + 3]);
+                    } else {
+                        out.push(b);
+                    }
+                    i += 3;
+                    continue;
+                }
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| raw.to_string())
+}
+
 async fn api(shared: &Shared, conn: &Conn, req: Request<Incoming>, path: &str) -> Response<Body> {
     let scheme = if shared.base_url.starts_with("https:") {
         "https"
@@ -462,12 +498,15 @@ async fn api(shared: &Shared, conn: &Conn, req: Request<Incoming>, path: &str) -
                 .map(|(_, h)| h.to_string())
                 .unwrap_or_default()
         });
-    let path_and_query = req
+    // Kestrel decodes the path (all but `%2F`) before routing; `GetDisplayUrl` shows it decoded.
+    let decoded = decode_path(path);
+    let path = decoded.as_str();
+    let query = req
         .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| path.to_string());
-    let href = format!("{scheme}://{host}{path_and_query}");
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    let href = format!("{scheme}://{host}{path}{query}");
     let method = req.method().clone();
     let (parts, body) = match read_body(req, shared.cfg.max_body_bytes).await {
         Ok(x) => x,
@@ -537,6 +576,7 @@ struct AuthDto {
     password: Option<String>,
     password_hash: Option<String>,
     provider: Option<String>,
+    serialized_profile: Option<String>,
     session: bool,
     confirm_data: bool,
     recaptcha_response: Option<String>,
@@ -550,6 +590,7 @@ impl AuthDto {
             password: self.password.clone(),
             password_hash: self.password_hash.clone(),
             provider: self.provider.clone(),
+            serialized_profile: self.serialized_profile.clone(),
             confirm_data: self.confirm_data,
             recaptcha_response: self.recaptcha_response.clone(),
         }
@@ -572,16 +613,8 @@ fn validation_problem(errors: Vec<(&str, String)>) -> ProblemDetails {
 
 const DTO_REQUIRED: &str = "The inDto field is required.";
 
-fn parse_auth_dto(r: &ApiReq) -> Result<AuthDto, Box<Response<Body>>> {
-    if r.body.is_empty() {
-        return Err(Box::new(r.problem(
-            400,
-            validation_problem(vec![
-                ("", "A non-empty request body is required.".to_string()),
-                ("inDto", DTO_REQUIRED.to_string()),
-            ]),
-        )));
-    }
+/// Binds `AuthRequestsDto` (or `AuthWithCodeRequestsDto` when `with_code`) from the body.
+fn parse_auth_dto(r: &ApiReq, with_code: bool) -> Result<AuthDto, Box<Response<Body>>> {
     let media = r
         .headers
         .get(CONTENT_TYPE)
@@ -597,9 +630,14 @@ fn parse_auth_dto(r: &ApiReq) -> Result<AuthDto, Box<Response<Body>>> {
     let is_json = media == "application/json"
         || media == "text/json"
         || (media.starts_with("application/") && media.ends_with("+json"));
+    // The body binder selects an input formatter by content type before reading the body.
     if !is_json {
+        // `UnsupportedMediaTypeResult` becomes a plain ProblemDetails (not a validation one),
+        // so the envelope keeps `status:0` and the response status code at wrapping time, 200.
         return Err(Box::new(r.problem(
             415,
+            0,
+            200,
             ProblemDetails {
                 kind: "https://tools.ietf.org/html/rfc9110#section-15.5.16",
                 title: "Unsupported Media Type",
@@ -609,8 +647,21 @@ fn parse_auth_dto(r: &ApiReq) -> Result<AuthDto, Box<Response<Body>>> {
             },
         )));
     }
+    if r.body.is_empty() {
+        return Err(Box::new(r.problem(
+            400,
+            1,
+            400,
+            validation_problem(vec![
+                ("", "A non-empty request body is required.".to_string()),
+                ("inDto", DTO_REQUIRED.to_string()),
+            ]),
+        )));
+    }
     let bad = |path: String, msg: String| {
         Box::new(r.problem(
+            400,
+            1,
             400,
             validation_problem(vec![
                 (path.as_str(), msg),
@@ -651,8 +702,9 @@ fn parse_auth_dto(r: &ApiReq) -> Result<AuthDto, Box<Response<Body>>> {
             "passwordhash" => dto.password_hash = string_field(v)?,
             "provider" => dto.provider = string_field(v)?,
             "recaptcharesponse" => dto.recaptcha_response = string_field(v)?,
-            "code" => dto.code = string_field(v)?,
-            "accesstoken" | "serializedprofile" | "codeoauth" | "culture" => {
+            "code" if with_code => dto.code = string_field(v)?,
+            "serializedprofile" => dto.serialized_profile = string_field(v)?,
+            "accesstoken" | "codeoauth" | "culture" => {
                 string_field(v)?;
             }
             "session" => match v {
@@ -718,7 +770,7 @@ fn token_body(token: String, expires: Duration, session: bool) -> AuthTokenDto {
 }
 
 fn login_step1(shared: &Shared, r: &ApiReq) -> Response<Body> {
-    let dto = match parse_auth_dto(r) {
+    let dto = match parse_auth_dto(r, false) {
         Ok(d) => d,
         Err(resp) => return *resp,
     };
@@ -815,7 +867,7 @@ fn too_many_sms() -> Response<Body> {
 }
 
 fn login_with_code(shared: &Shared, r: &ApiReq) -> Response<Body> {
-    let dto = match parse_auth_dto(r) {
+    let dto = match parse_auth_dto(r, true) {
         Ok(d) => d,
         Err(resp) => return *resp,
     };
@@ -861,7 +913,7 @@ fn login_with_code(shared: &Shared, r: &ApiReq) -> Response<Body> {
 }
 
 fn send_sms(shared: &Shared, r: &ApiReq) -> Response<Body> {
-    let dto = match parse_auth_dto(r) {
+    let dto = match parse_auth_dto(r, false) {
         Ok(d) => d,
         Err(resp) => return *resp,
     };

@@ -231,6 +231,7 @@ pub(crate) struct Credentials {
     pub password: Option<String>,
     pub password_hash: Option<String>,
     pub provider: Option<String>,
+    pub serialized_profile: Option<String>,
     pub confirm_data: bool,
     pub recaptcha_response: Option<String>,
 }
@@ -240,9 +241,11 @@ pub(crate) struct State {
     tokens: HashMap<String, TokenInfo>,
     next_event: u64,
     lockouts: HashMap<(String, IpAddr), Lock>,
+    /// `tfa/{userId}`: (counter, expiry).
     code_attempts: HashMap<Uuid, (u32, Duration)>,
     sms_keys: HashMap<String, Vec<(String, Duration)>>,
-    sms_checks: HashMap<String, VecDeque<Duration>>,
+    /// `smskeycheck{phone}`: (counter, expiry).
+    sms_checks: HashMap<String, (u32, Duration)>,
     pub outbox: VecDeque<SmsMessage>,
     pub faults: Vec<Fault>,
     pub connections: u64,
@@ -256,6 +259,60 @@ pub(crate) enum SendSms {
     Sent,
     AlreadyLive,
     TooMany,
+}
+
+/// The lockout key's login part: `ToLowerInvariant()`; names longer than any e-mail are kept as
+/// a 128-bit digest so that the lockout table stays small in bytes, not only in entries.
+fn lockout_name(user_name: &str) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static KEYS: std::sync::OnceLock<[std::collections::hash_map::RandomState; 2]> =
+        std::sync::OnceLock::new();
+    let lower = user_name.to_lowercase();
+    if lower.len() <= 320 {
+        return lower;
+    }
+    let keys = KEYS.get_or_init(Default::default);
+    let mut out = String::from("#");
+    for k in keys {
+        let mut h = k.build_hasher();
+        h.write(lower.as_bytes());
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out
+}
+
+/// The server's attempt counters (`TM.ValidateAuthCodeAsync`, `SmsKeyStorage.ValidateKeyAsync`):
+/// the stored counter (0 once expired) is incremented; above `limit` the attempt is refused and
+/// nothing is stored (so a refused attempt neither counts nor re-arms the expiry); otherwise the
+/// new value is stored with expiry `now + window`. Returns the new value when allowed.
+fn count_attempt<K: std::hash::Hash + Eq>(
+    map: &mut HashMap<K, (u32, Duration)>,
+    key: K,
+    limit: u32,
+    window: Duration,
+    now: Duration,
+) -> Option<u32> {
+    let stored = map
+        .get(&key)
+        .filter(|(_, expires)| *expires > now)
+        .map_or(0, |(n, _)| *n);
+    let counter = stored.saturating_add(1);
+    if counter > limit {
+        return None;
+    }
+    map.insert(key, (counter, now.saturating_add(window)));
+    Some(counter)
+}
+
+/// After a success the server stores `counter - 1`, again with expiry `now + window`.
+fn give_back<K: std::hash::Hash + Eq>(
+    map: &mut HashMap<K, (u32, Duration)>,
+    key: K,
+    counter: u32,
+    window: Duration,
+    now: Duration,
+) {
+    map.insert(key, (counter.saturating_sub(1), now.saturating_add(window)));
 }
 
 impl State {
@@ -304,20 +361,29 @@ impl State {
         creds: &Credentials,
         ip: IpAddr,
     ) -> LoginCheck {
+        // `GetUserAsync`: the confirm-link branch first (no confirm key is ever valid here, so
+        // the user stays null ⇒ 404), then social login unless provider is empty (and no
+        // serialized profile) or exactly "email".
+        if creds.confirm_data {
+            return LoginCheck::NotFound;
+        }
         let provider = creds.provider.as_deref().unwrap_or("");
-        if !provider.is_empty() && !provider.eq_ignore_ascii_case("email") {
+        let profile = creds.serialized_profile.as_deref().unwrap_or("");
+        if !((provider.is_empty() && profile.is_empty()) || provider == "email") {
             // Social login is not available on this portal's "tariff".
             return LoginCheck::Failed;
         }
-        let user_name = match creds.user_name.as_deref() {
-            Some(u) if !u.trim().is_empty() => u,
-            _ => {
-                if creds.confirm_data {
-                    return LoginCheck::NotFound;
-                }
-                return LoginCheck::Failed;
-            }
+        // A null userName, or no password and a null passwordHash, throw before the
+        // brute-force manager runs (401, not counted). An empty userName is counted.
+        let Some(user_name) = creds.user_name.as_deref() else {
+            return LoginCheck::Failed;
         };
+        let password = creds.password.as_deref().unwrap_or("");
+        if password.is_empty() && creds.password_hash.is_none() {
+            return LoginCheck::Failed;
+        }
+        let password_hash = creds.password_hash.as_deref().unwrap_or("").trim();
+        let password = password.trim();
 
         // Captcha (only when "configured"): a valid one bypasses the lockout entirely.
         let mut bypass = false;
@@ -336,7 +402,7 @@ impl State {
         }
 
         let now = self.now();
-        let key = (user_name.to_lowercase(), ip);
+        let key = (lockout_name(user_name), ip);
         if !bypass {
             if self.lockouts.len() >= MAX_LOCKOUT_KEYS && !self.lockouts.contains_key(&key) {
                 let period = cfg.lockout.check_period;
@@ -374,18 +440,11 @@ impl State {
         }
 
         let password_ok = |u: &User| -> bool {
-            if creds
-                .password_hash
-                .as_deref()
-                .is_some_and(|h| !h.is_empty())
-            {
+            if !password_hash.is_empty() {
                 // Client-side hashes are not supported by the emulator: never matches.
                 return false;
             }
-            match creds.password.as_deref() {
-                Some(p) if !p.trim().is_empty() => p.trim() == u.password,
-                _ => false,
-            }
+            !password.is_empty() && password == u.password
         };
         let found = self
             .find_user(user_name)
@@ -456,23 +515,21 @@ impl State {
 
     /// Protocol §4.5: TOTP then backup code, with the per-user attempt counter.
     pub(crate) fn check_app_code(&mut self, cfg: &EmulatorConfig, user: usize, code: &str) -> bool {
-        let now = self.now();
-        let id = self.users[user].id;
-        let entry = self.code_attempts.entry(id).or_insert((0, now));
-        if entry.1 <= now {
-            entry.0 = 0;
-        }
-        entry.0 = entry.0.saturating_add(1);
-        entry.1 = now.saturating_add(cfg.code_limit.window);
-        if entry.0 > cfg.code_limit.attempt_count {
+        let code = code.trim();
+        if code.is_empty() {
+            // "ActivateTfaAppEmptyCode" is thrown before the counter is read.
             return false;
         }
-        let code = code.trim();
+        let now = self.now();
+        let key = self.users[user].id;
+        let limit = cfg.code_limit.attempt_count;
+        let window = cfg.code_limit.window;
+        let Some(counter) = count_attempt(&mut self.code_attempts, key, limit, window, now) else {
+            return false;
+        };
         let ok = self.totp_matches(user, code, now) || self.use_backup_code(user, code);
         if ok {
-            if let Some(e) = self.code_attempts.get_mut(&id) {
-                e.0 = e.0.saturating_sub(1);
-            }
+            give_back(&mut self.code_attempts, key, counter, window, now);
             let u = &mut self.users[user];
             if !u.enrolled {
                 // First valid code: enrolment, and the backup codes come into force.
@@ -548,40 +605,48 @@ impl State {
         SendSms::Sent
     }
 
-    /// Validates an SMS code: attempt limit per phone, all live keys valid, success deletes them.
+    /// Validates an SMS code (`SmsKeyStorage.ValidateKeyAsync`): a blank code fails uncounted;
+    /// then the per-phone attempt counter; a code matching a stored key deletes every key of
+    /// the phone, and succeeds if that key is still live.
     pub(crate) fn check_sms_code(&mut self, cfg: &EmulatorConfig, user: usize, code: &str) -> bool {
+        let code = code.trim();
         let Some(phone) = self.users[user].phone.clone() else {
             return false;
         };
-        let now = self.now();
-        let digits = digits_of(&phone);
-        if self.sms_checks.len() >= MAX_PHONES && !self.sms_checks.contains_key(&digits) {
-            self.sms_checks.clear();
-        }
-        let checks = self.sms_checks.entry(digits.clone()).or_default();
-        let window = cfg.sms_validity;
-        while checks
-            .front()
-            .is_some_and(|t| now >= t.saturating_add(window))
-        {
-            checks.pop_front();
-        }
-        checks.push_back(now);
-        if checks.len() > cfg.code_limit.attempt_count as usize {
-            checks.pop_front();
+        if code.is_empty() {
             return false;
         }
-        let code = code.trim();
-        let ok = !code.is_empty()
-            && self
-                .sms_keys
-                .get(&digits)
-                .is_some_and(|keys| keys.iter().any(|(k, exp)| k == code && *exp > now));
-        if ok {
-            self.sms_keys.remove(&digits);
-            self.sms_checks.remove(&digits);
+        let now = self.now();
+        let digits = digits_of(&phone);
+        let limit = cfg.code_limit.attempt_count;
+        let window = cfg.sms_validity;
+        if self.sms_checks.len() >= MAX_PHONES && !self.sms_checks.contains_key(&digits) {
+            self.sms_checks.retain(|_, (_, expires)| *expires > now);
+            if self.sms_checks.len() >= MAX_PHONES {
+                self.sms_checks.clear();
+            }
         }
-        ok
+        let Some(counter) = count_attempt(&mut self.sms_checks, digits.clone(), limit, window, now)
+        else {
+            return false;
+        };
+        let Some(keys) = self.sms_keys.get(&digits) else {
+            return false; // Timeout
+        };
+        let matching: Vec<Duration> = keys
+            .iter()
+            .filter(|(k, _)| k == code)
+            .map(|(_, exp)| *exp)
+            .collect();
+        if matching.is_empty() {
+            return false; // Invalide
+        }
+        self.sms_keys.remove(&digits);
+        if !matching.iter().any(|exp| *exp > now) {
+            return false; // Timeout
+        }
+        give_back(&mut self.sms_checks, digits, counter, window, now);
+        true
     }
 
     pub(crate) fn take_fault(&mut self, path: &str) -> Option<FaultKind> {

@@ -436,7 +436,10 @@ async fn model_binding_errors_are_wrapped_400() {
     )
     .await;
     assert_eq!(r.status, 415);
-    assert_eq!(r.json()["statusCode"], 415);
+    // a plain ProblemDetails, not a validation one: the envelope keeps status 0 / statusCode 200
+    assert_eq!(r.json()["status"], 0);
+    assert_eq!(r.json()["statusCode"], 200);
+    assert_eq!(r.json()["response"]["status"], 415);
     // application/*+json and text/json are JSON
     for ct in [
         "text/json",
