@@ -473,6 +473,7 @@ impl Auth<Unauthenticated> {
                 Some(body),
                 http::Auth::None,
                 Endpoint::Login,
+                &[password.expose_secret()],
             )
             .await?;
         let dto: TokenDto = require(wire::decode_success(&response)?)?;
@@ -609,6 +610,7 @@ impl Auth<TfaPending> {
                 Some(body),
                 http::Auth::None,
                 Endpoint::Code,
+                &[self.state.password.expose_secret(), code.expose()],
             )
             .await?;
         let dto: TokenDto = require(wire::decode_success(&response)?)?;
@@ -642,6 +644,7 @@ impl Auth<TfaPending> {
                 Some(body),
                 http::Auth::None,
                 Endpoint::Login,
+                &[self.state.password.expose_secret()],
             )
             .await?;
         let dto: TokenDto = require(wire::decode_success(&response)?)?;
@@ -781,6 +784,7 @@ impl Auth<Authenticated> {
                 None,
                 http::Auth::Cookie(&self.state.token),
                 Endpoint::Token,
+                &[],
             )
             .await?;
         // `response` is absent, or an SSO logout URL; either is fine.
@@ -796,6 +800,7 @@ impl Auth<Authenticated> {
                 None,
                 http::Auth::Header(&self.state.token),
                 Endpoint::Token,
+                &[],
             )
             .await
     }

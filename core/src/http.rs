@@ -212,10 +212,15 @@ impl Http {
         body: Option<Zeroizing<Vec<u8>>>,
         auth: Auth<'_>,
         endpoint: Endpoint,
+        secrets: &[&str],
     ) -> Result<Zeroizing<Vec<u8>>, Error> {
         let url = self.endpoint(segments)?;
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let token = match auth {
+            Auth::None => None,
+            Auth::Header(token) | Auth::Cookie(token) => Some(token.expose_secret()),
+        };
         match auth {
             Auth::None => {}
             Auth::Header(token) => {
@@ -249,12 +254,13 @@ impl Http {
         // Read (small) error bodies so the connection can be reused; their content only
         // matters for the 403 message.
         let body = read_capped(&mut response).await.ok();
-        Err(status_error(
+        let error = status_error(
             status,
             endpoint,
             retry_after,
             body.as_ref().map(|b| b.as_slice()),
-        ))
+        );
+        Err(redact(error, secrets.iter().copied().chain(token)))
     }
 }
 
@@ -289,6 +295,34 @@ async fn read_capped(response: &mut reqwest::Response) -> Result<Zeroizing<Vec<u
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// Longest server message kept in [`Error::Forbidden`] (in bytes).
+const MESSAGE_CAP: usize = 500;
+
+/// The server's 403 message is shown to people: a server (or a proxy in front of it) that
+/// echoes what it got must not make the password, code or token appear in it. Also caps
+/// its length.
+fn redact<'a>(error: Error, secrets: impl Iterator<Item = &'a str>) -> Error {
+    let Error::Forbidden { mut message } = error else {
+        return error;
+    };
+    for secret in secrets {
+        for variant in [secret, secret.trim()] {
+            if !variant.is_empty() && message.contains(variant) {
+                message = message.replace(variant, "[REDACTED]");
+            }
+        }
+    }
+    if message.len() > MESSAGE_CAP {
+        let mut end = MESSAGE_CAP;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push('…');
+    }
+    Error::Forbidden { message }
 }
 
 fn status_error(
@@ -406,6 +440,40 @@ mod tests {
             Error::Forbidden { message } => assert!(message.starts_with("Too many")),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn forbidden_messages_are_redacted_and_capped() {
+        let forbidden = |message: &str| Error::Forbidden {
+            message: message.to_owned(),
+        };
+        let got = redact(
+            forbidden("no for pw hunter2 and code 123456"),
+            ["  hunter2", "123456", ""].into_iter(),
+        );
+        match got {
+            Error::Forbidden { message } => {
+                assert_eq!(message, "no for pw [REDACTED] and code [REDACTED]")
+            }
+            other => panic!("{other:?}"),
+        }
+        // A long message of multi-byte characters is cut on a character boundary.
+        let long = "é".repeat(MESSAGE_CAP);
+        match redact(forbidden(&long), std::iter::empty()) {
+            Error::Forbidden { message } => {
+                assert!(
+                    message.len() <= MESSAGE_CAP + '…'.len_utf8(),
+                    "{}",
+                    message.len()
+                );
+                assert!(message.ends_with('…'));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            redact(Error::CodeRejected, ["x"].into_iter()),
+            Error::CodeRejected
+        ));
     }
 
     #[test]

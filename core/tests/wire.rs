@@ -1,0 +1,503 @@
+//! What the client puts on the wire, checked byte by byte against a scripted HTTP/1.1 server
+//! on 127.0.0.1 that records every request (core must not depend on the emulator, and the
+//! emulator is lenient about several of these details: raw vs `Bearer` token, cookies, ...).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use docspace_auth::secrecy::{ExposeSecret, SecretString};
+use docspace_auth::{Auth, Challenge, Code, Error, LoginOutcome, TfaPending, TransportErrorKind};
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+struct Recorded {
+    connection: u64,
+    method: String,
+    path: String,
+    /// Header names lower-cased, in order.
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Recorded {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+
+    /// Everything the client sent, as text (to look for secrets that must not be there).
+    fn everything(&self) -> String {
+        let mut text = format!("{} {}\n", self.method, self.path);
+        for (k, v) in &self.headers {
+            text.push_str(&format!("{k}: {v}\n"));
+        }
+        text.push_str(&String::from_utf8_lossy(&self.body));
+        text
+    }
+}
+
+/// What the server answers to the next request.
+enum Reply {
+    /// A complete response: status, extra headers, body (with Content-Length).
+    Full(u16, Vec<(&'static str, String)>, String),
+    /// 200 with chunked encoding and an endless body of `x`s.
+    Endless,
+    /// 200 announcing `Content-Length: 100`, then 10 bytes and silence.
+    Stall,
+    /// Closes the connection without answering.
+    Drop,
+}
+
+fn ok(response: Value) -> Reply {
+    Reply::Full(
+        200,
+        vec![],
+        json!({"response": response, "count": 1, "status": 0, "statusCode": 200}).to_string(),
+    )
+}
+
+struct Server {
+    url: String,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+    /// Body bytes written by `Reply::Endless` before the client hung up.
+    endless_written: Arc<AtomicU64>,
+}
+
+impl Server {
+    async fn start(replies: Vec<Reply>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let endless_written = Arc::new(AtomicU64::new(0));
+        let replies = Arc::new(Mutex::new(replies.into_iter()));
+        {
+            let requests = Arc::clone(&requests);
+            let endless_written = Arc::clone(&endless_written);
+            tokio::spawn(async move {
+                let mut connection = 0;
+                while let Ok((stream, _)) = listener.accept().await {
+                    connection += 1;
+                    tokio::spawn(serve(
+                        stream,
+                        connection,
+                        Arc::clone(&requests),
+                        Arc::clone(&replies),
+                        Arc::clone(&endless_written),
+                    ));
+                }
+            });
+        }
+        Server {
+            url,
+            requests,
+            endless_written,
+        }
+    }
+
+    fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().expect("lock").clone()
+    }
+}
+
+async fn serve(
+    stream: TcpStream,
+    connection: u64,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+    replies: Arc<Mutex<std::vec::IntoIter<Reply>>>,
+    endless_written: Arc<AtomicU64>,
+) {
+    let mut stream = BufReader::new(stream);
+    loop {
+        let mut line = String::new();
+        if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or_default().to_owned();
+        let path = parts.next().unwrap_or_default().to_owned();
+        let mut headers = Vec::new();
+        loop {
+            let mut line = String::new();
+            if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+            }
+        }
+        let length: usize = headers
+            .iter()
+            .find(|(k, _)| k == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; length];
+        if stream.read_exact(&mut body).await.is_err() {
+            return;
+        }
+        requests.lock().expect("lock").push(Recorded {
+            connection,
+            method,
+            path,
+            headers,
+            body,
+        });
+        let reply = replies.lock().expect("lock").next();
+        let stream = stream.get_mut();
+        match reply {
+            Some(Reply::Full(status, extra, body)) => {
+                let mut head = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+                    body.len()
+                );
+                for (k, v) in extra {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                if stream.write_all(head.as_bytes()).await.is_err()
+                    || stream.write_all(body.as_bytes()).await.is_err()
+                {
+                    return;
+                }
+            }
+            Some(Reply::Endless) => {
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                            Transfer-Encoding: chunked\r\n\r\n";
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b'x'; 64 * 1024];
+                let framed = [
+                    format!("{:x}\r\n", chunk.len()).into_bytes(),
+                    chunk,
+                    b"\r\n".to_vec(),
+                ]
+                .concat();
+                while stream.write_all(&framed).await.is_ok() {
+                    endless_written.fetch_add(64 * 1024, Ordering::SeqCst);
+                }
+                return;
+            }
+            Some(Reply::Stall) => {
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                            Content-Length: 100\r\n\r\n{\"status\":";
+                let _ = stream.write_all(head.as_bytes()).await;
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                return;
+            }
+            Some(Reply::Drop) | None => return,
+        }
+    }
+}
+
+const BOB: &str = "bob@example.com";
+const BOB_PASS: &str = "bob-pass s3cret";
+const TOKEN: &str = "dG9r+ZW4/x=";
+
+async fn pending(server: &Server) -> Auth<TfaPending> {
+    let auth = Auth::builder(&server.url)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client");
+    match auth
+        .login(BOB, SecretString::from(BOB_PASS))
+        .await
+        .expect("login")
+    {
+        LoginOutcome::TfaRequired(pending) => pending,
+        other => panic!("expected 2FA, got {other:?}"),
+    }
+}
+
+fn assert_no_cookie_no_auth_key(request: &Recorded) {
+    assert_eq!(request.header("cookie"), None, "{request:?}");
+    assert!(
+        !request.headers.iter().any(|(k, _)| k == "asc_auth_key"),
+        "{request:?}"
+    );
+}
+
+/// §1, §4.3, §5, §6.1: the whole chain, request by request, on one connection.
+#[tokio::test]
+async fn a_2fa_login_chain_sends_what_the_protocol_says() {
+    let server = Server::start(vec![
+        // Step 1 with enrolment: the confirm-key cookie must not be kept.
+        Reply::Full(
+            200,
+            vec![(
+                "Set-Cookie",
+                "asc_confirm_key_TfaActivation=ck; path=/; httponly".into(),
+            )],
+            json!({"response": {"expires": "0001-01-01T00:00:00", "sms": false, "tfa": true,
+                    "tfaKey": "JBSWY3DPEHPK3PXP",
+                    "confirmUrl": "http://127.0.0.1/confirm/TfaActivation?type=TfaActivation&uid=1"},
+                   "count": 1, "status": 0, "statusCode": 200})
+            .to_string(),
+        ),
+        // The code: token in the body, and a Set-Cookie that must not be stored either.
+        Reply::Full(
+            200,
+            vec![(
+                "Set-Cookie",
+                "asc_auth_key=cookie-token; path=/; httponly".into(),
+            )],
+            json!({"response": {"token": TOKEN, "expires": "2027-07-01T10:13:11.1234567Z",
+                    "sms": false, "tfa": true}, "count": 1, "status": 0, "statusCode": 200})
+            .to_string(),
+        ),
+        ok(json!({"id": "u1", "displayName": "Bob", "email": BOB})),
+        ok(json!(true)),
+        Reply::Full(
+            200,
+            vec![],
+            json!({"count": 0, "status": 0, "statusCode": 200}).to_string(),
+        ),
+    ])
+    .await;
+    let pending = pending(&server).await;
+    assert!(matches!(pending.challenge(), Challenge::AppEnrollment(_)));
+    let session = pending
+        .confirm(Code::parse("123 456").expect("code"))
+        .await
+        .expect("confirm");
+    assert_eq!(session.token().expose_secret(), TOKEN);
+    assert!(session.expires().is_some());
+    assert_eq!(session.me().await.expect("me").display_name, "Bob");
+    assert!(session.is_valid().await.expect("is_valid"));
+    session.logout().await.expect("logout");
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 5, "{requests:#?}");
+    assert!(
+        requests.iter().all(|r| r.connection == 1),
+        "one connection for the whole chain: {requests:#?}"
+    );
+
+    let login = &requests[0];
+    assert_eq!(
+        (login.method.as_str(), login.path.as_str()),
+        ("POST", "/api/2.0/authentication")
+    );
+    assert_eq!(login.header("content-type"), Some("application/json"));
+    assert_eq!(
+        login.json(),
+        json!({"userName": BOB, "password": BOB_PASS, "session": false})
+    );
+    assert_eq!(login.header("authorization"), None);
+    assert_no_cookie_no_auth_key(login);
+
+    let confirm = &requests[1];
+    assert_eq!(
+        (confirm.method.as_str(), confirm.path.as_str()),
+        ("POST", "/api/2.0/authentication/123456")
+    );
+    assert_eq!(confirm.header("content-type"), Some("application/json"));
+    assert_eq!(
+        confirm.json(),
+        json!({"userName": BOB, "password": BOB_PASS, "session": false, "code": "123456"})
+    );
+    assert_eq!(confirm.header("authorization"), None);
+    assert_no_cookie_no_auth_key(confirm);
+    for request in &requests {
+        assert!(
+            !request.everything().contains("JBSWY3DPEHPK3PXP"),
+            "the TOTP secret is never sent back: {request:?}"
+        );
+    }
+
+    for (request, path) in [
+        (&requests[2], "/api/2.0/people/@self"),
+        (&requests[3], "/api/2.0/authentication"),
+    ] {
+        assert_eq!(
+            (request.method.as_str(), request.path.as_str()),
+            ("GET", path)
+        );
+        assert_eq!(
+            request.header("authorization"),
+            Some(TOKEN),
+            "the raw token"
+        );
+        assert_no_cookie_no_auth_key(request);
+    }
+
+    let logout = &requests[4];
+    assert_eq!(
+        (logout.method.as_str(), logout.path.as_str()),
+        ("POST", "/api/2.0/authentication/logout")
+    );
+    assert_eq!(
+        logout.header("cookie"),
+        Some(format!("asc_auth_key={TOKEN}").as_str())
+    );
+    assert!(!logout.headers.iter().any(|(k, _)| k == "asc_auth_key"));
+}
+
+/// The `session` flag and a backup code (case kept) in path and body; `resend_sms` re-sends
+/// the credentials.
+#[tokio::test]
+async fn session_flag_backup_code_and_resend() {
+    let server = Server::start(vec![
+        ok(
+            json!({"expires": "2030-01-01T00:00:00Z", "sms": true, "tfa": false,
+                  "phoneNoise": "+1555*****4567"}),
+        ),
+        ok(
+            json!({"expires": "2030-01-01T00:10:00Z", "sms": true, "tfa": false,
+                  "phoneNoise": "+1555*****4567"}),
+        ),
+        ok(json!({"token": TOKEN, "expires": "0001-01-01T00:00:00", "sms": true, "tfa": false})),
+    ])
+    .await;
+    let auth = Auth::builder(&server.url)
+        .session(true)
+        .build()
+        .expect("client");
+    let LoginOutcome::TfaRequired(pending) = auth
+        .login(BOB, SecretString::from(BOB_PASS))
+        .await
+        .expect("login")
+    else {
+        panic!("expected 2FA");
+    };
+    assert!(matches!(pending.challenge(), Challenge::Sms { .. }));
+    pending.resend_sms().await.expect("resend");
+    let session = pending
+        .confirm(Code::parse("aB3-x_").expect("code"))
+        .await
+        .expect("confirm");
+    assert_eq!(session.expires(), None);
+
+    let requests = server.requests();
+    let credentials = json!({"userName": BOB, "password": BOB_PASS, "session": true});
+    assert_eq!(requests[0].json(), credentials);
+    assert_eq!(requests[1].path, "/api/2.0/authentication/sendsms");
+    assert_eq!(requests[1].json(), credentials);
+    assert_eq!(requests[2].path, "/api/2.0/authentication/aB3-x_");
+    assert_eq!(
+        requests[2].json(),
+        json!({"userName": BOB, "password": BOB_PASS, "session": true, "code": "aB3-x_"})
+    );
+}
+
+/// The cap holds while the body streams in: an endless body is refused after about the cap,
+/// long before the timeout (a client that buffered first would time out instead).
+#[tokio::test]
+async fn body_cap_is_enforced_while_streaming() {
+    let server = Server::start(vec![Reply::Endless]).await;
+    let auth = Auth::builder(&server.url)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let got = auth.login(BOB, SecretString::from(BOB_PASS)).await;
+    assert!(
+        matches!(&got, Err(Error::UnexpectedResponse { detail }) if detail.contains("larger")),
+        "{got:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // Give the server a moment to notice the hang-up, then look at how much it wrote.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let written = server.endless_written.load(Ordering::SeqCst);
+    assert!(written < 8 * 1024 * 1024, "{written} bytes");
+}
+
+/// The whole-request timeout also covers reading the body.
+#[tokio::test]
+async fn timeout_covers_the_body() {
+    let server = Server::start(vec![Reply::Stall]).await;
+    let auth = Auth::builder(&server.url)
+        .timeout(Duration::from_millis(500))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let got = auth.login(BOB, SecretString::from(BOB_PASS)).await;
+    assert!(
+        matches!(
+            got,
+            Err(Error::Transport {
+                kind: TransportErrorKind::Timeout,
+                ..
+            })
+        ),
+        "{got:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+/// A redirect is not followed, even to the same server.
+#[tokio::test]
+async fn redirect_is_not_followed() {
+    let server = Server::start(vec![Reply::Full(
+        307,
+        vec![("Location", "/api/2.0/authentication/again".into())],
+        String::new(),
+    )])
+    .await;
+    let got = Auth::new(&server.url)
+        .expect("client")
+        .login(BOB, SecretString::from(BOB_PASS))
+        .await;
+    assert!(
+        matches!(got, Err(Error::UnexpectedResponse { .. })),
+        "{got:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(server.requests().len(), 1);
+}
+
+/// No secret in the errors of a failed confirm: not the code (it is in the URL path), not the
+/// password, whatever the failure.
+#[tokio::test]
+async fn confirm_errors_carry_no_secret() {
+    let app = || ok(json!({"expires": "0001-01-01T00:00:00", "sms": false, "tfa": true}));
+    let server = Server::start(vec![
+        app(),
+        Reply::Drop,
+        app(),
+        Reply::Stall,
+        app(),
+        // A hostile or broken server echoing the credentials in its 403 message.
+        Reply::Full(
+            403,
+            vec![],
+            json!({"error": {"message": format!("blocked {BOB_PASS} with code 987123")},
+                   "status": 1, "statusCode": 403})
+            .to_string(),
+        ),
+    ])
+    .await;
+    for _ in 0..3 {
+        let pending = {
+            let auth = Auth::builder(&server.url)
+                .timeout(Duration::from_millis(500))
+                .build()
+                .expect("client");
+            match auth.login(BOB, SecretString::from(BOB_PASS)).await {
+                Ok(LoginOutcome::TfaRequired(pending)) => pending,
+                other => panic!("expected 2FA, got {other:?}"),
+            }
+        };
+        let rejected = pending
+            .confirm(Code::parse("987123").expect("code"))
+            .await
+            .expect_err("fails");
+        let text = format!("{rejected} {rejected:?} {:?}", rejected.error());
+        assert!(!text.contains("987123"), "{text}");
+        assert!(!text.contains("s3cret"), "{text}");
+        assert!(rejected.into_pending().is_some());
+    }
+}
