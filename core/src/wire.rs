@@ -88,13 +88,17 @@ pub(crate) fn parse_expires(text: &str) -> Option<SystemTime> {
     if at.year() <= 1 {
         return None;
     }
-    let nanos = at.unix_timestamp_nanos();
-    if nanos >= 0 {
-        let nanos = u64::try_from(nanos).ok()?;
-        SystemTime::UNIX_EPOCH.checked_add(Duration::from_nanos(nanos))
+    // Seconds and nanoseconds apart: nanoseconds since the epoch overflow a `u64` for dates
+    // after 2554 (e.g. .NET's `9999-12-31T23:59:59.9999999`).
+    let offset = at - time::OffsetDateTime::UNIX_EPOCH;
+    let since_epoch = Duration::new(
+        offset.whole_seconds().unsigned_abs(),
+        offset.subsec_nanoseconds().unsigned_abs(),
+    );
+    if offset.is_negative() {
+        SystemTime::UNIX_EPOCH.checked_sub(since_epoch)
     } else {
-        let nanos = u64::try_from(-nanos).ok()?;
-        SystemTime::UNIX_EPOCH.checked_sub(Duration::from_nanos(nanos))
+        SystemTime::UNIX_EPOCH.checked_add(since_epoch)
     }
 }
 
@@ -178,12 +182,35 @@ mod tests {
         }
     }
 
+    /// Far dates are real dates: `SystemTime` holds them (nanoseconds since the epoch in a
+    /// `u64` do not, from about year 2554 on and before 1385).
+    #[test]
+    fn expires_far_dates() {
+        for (text, secs) in [
+            ("9999-12-31T23:59:59.9999999Z", 253_402_300_799.999_999_9),
+            ("9999-12-31T23:59:59", 253_402_300_799.0),
+            ("3000-01-01T00:00:00+01:00", 32_503_676_400.0),
+            ("1000-01-01T00:00:00Z", -30_610_224_000.0),
+            ("0002-01-01T00:00:00Z", -62_104_060_800.0),
+        ] {
+            let got = parse_expires(text).unwrap_or_else(|| panic!("{text} did not parse"));
+            let got = match got.duration_since(UNIX_EPOCH) {
+                Ok(after) => after.as_secs_f64(),
+                Err(before) => -before.duration().as_secs_f64(),
+            };
+            assert!((got - secs).abs() < 1e-3, "{text}: {got}");
+        }
+    }
+
     #[test]
     fn expires_none() {
         for text in [
             "0001-01-01T00:00:00",
             "0001-01-01T00:00:00Z",
             "0001-01-01T00:00:00.0000000",
+            "0001-01-01T00:00:00+05:00",
+            "0001-01-01T00:00:00-05:00",
+            "0001-12-31T23:59:59Z",
             "",
             "soon",
         ] {
