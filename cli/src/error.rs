@@ -27,6 +27,8 @@ pub enum Kind {
     TokenInvalid,
     /// Ctrl-C.
     Interrupted,
+    /// SIGTERM.
+    Terminated,
 }
 
 impl Kind {
@@ -43,6 +45,7 @@ impl Kind {
             Kind::Server => 9,
             Kind::TokenInvalid => 10,
             Kind::Interrupted => 130,
+            Kind::Terminated => 143,
         }
     }
 }
@@ -258,6 +261,7 @@ mod tests {
             Kind::Server,
             Kind::TokenInvalid,
             Kind::Interrupted,
+            Kind::Terminated,
         ];
         let mut codes: Vec<u8> = kinds.iter().map(|k| k.exit_code()).collect();
         codes.sort_unstable();

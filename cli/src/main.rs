@@ -25,7 +25,8 @@ Exit codes:
     8    TLS error (untrusted or invalid certificate, handshake failed)
     9    server error or unexpected response (HTTP 5xx, not a DocSpace answer)
     10   token not valid (expired, revoked or mistyped): log in again
-    130  interrupted (Ctrl-C)"
+    130  interrupted (Ctrl-C)
+    143  terminated (SIGTERM, e.g. from kill or timeout)"
     };
 }
 
@@ -252,9 +253,21 @@ fn main() {
                     ))
                 }
             };
+        // SIGTERM (kill, timeout) too: a hidden prompt's terminal settings are put back.
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(e) => {
+                    return Err(CliError::new(
+                        error::Kind::Internal,
+                        format!("cannot handle SIGTERM: {e}"),
+                    ))
+                }
+            };
         tokio::select! {
             result = run(cli) => result,
             _ = interrupt.recv() => Err(CliError::interrupted()),
+            _ = terminate.recv() => Err(CliError::new(error::Kind::Terminated, "terminated")),
         }
     });
     exit(result)

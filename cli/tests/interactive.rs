@@ -320,3 +320,26 @@ async fn end_of_input_at_a_prompt_ends_the_prompt_line() {
         "the error shares the prompt's line: {transcript:?}"
     );
 }
+
+/// SIGTERM (`kill`, `timeout`) at a hidden prompt: the terminal's echo is put back, and the
+/// exit code says so (143).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_at_a_prompt_restores_the_terminal() {
+    let emu = start().await;
+    let base = emu.base_url().to_owned();
+    let (code, echo, transcript) = blocking(move || {
+        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "alice@example.com"]);
+        tty.expect("Password for alice@example.com: ");
+        tty.wait_echo_off();
+        tty.session
+            .get_process_mut()
+            .signal(expectrl::process::unix::Signal::SIGTERM)
+            .unwrap();
+        let code = tty.finish();
+        (code, tty.echo_is_on(), tty.transcript)
+    })
+    .await;
+    assert!(echo, "echo left off after SIGTERM: {transcript}");
+    assert_eq!(code, exit::TERMINATED, "{transcript}");
+    assert!(transcript.contains("error: terminated"), "{transcript}");
+}

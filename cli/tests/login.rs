@@ -450,7 +450,7 @@ async fn help_lists_examples_and_exit_codes_for_every_command() {
         assert!(help.contains("Examples:"), "{sub:?}: {help}");
         assert!(help.contains("Exit codes:"), "{sub:?}");
         for code in [
-            "  3 ", "  4 ", "  5 ", "  6 ", "  7 ", "  8 ", "  9 ", "  10 ", "  130 ",
+            "  3 ", "  4 ", "  5 ", "  6 ", "  7 ", "  8 ", "  9 ", "  10 ", "  130 ", "  143 ",
         ] {
             assert!(help.contains(code), "{sub:?} lacks {code}");
         }

@@ -26,6 +26,7 @@ pub mod exit {
     pub const SERVER: i32 = 9;
     pub const TOKEN_INVALID: i32 = 10;
     pub const INTERRUPTED: i32 = 130;
+    pub const TERMINATED: i32 = 143;
 }
 
 pub fn config() -> EmulatorConfig {
