@@ -210,6 +210,19 @@ impl ApiReq {
         json_value(http_status, &env)
     }
 
+    /// The first cookie called `name`, even when its value is empty (`Request.Cookies[name]`).
+    fn raw_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(hyper::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|pair| {
+                let (k, v) = pair.split_once('=')?;
+                (k.trim() == name).then(|| v.trim().to_string())
+            })
+    }
+
     fn cookie(&self, name: &str) -> Option<String> {
         self.headers
             .get_all(hyper::header::COOKIE)
@@ -955,47 +968,83 @@ fn send_sms(shared: &Shared, r: &ApiReq) -> Response<Body> {
     r.success(Some(body), 1)
 }
 
-/// Who the request is authenticated as (§6.1): `(user index, login event id from the cookie)`.
-fn authenticate(st: &State, r: &ApiReq) -> Option<(usize, u64)> {
+/// Outcome of authenticating a request (§6.1).
+struct Auth {
+    /// `(user index, login event id from the cookie)`.
+    who: Option<(usize, u64)>,
+    /// The cookie handler failed on a request that carried `asc_auth_key`: the server deletes it.
+    clear_cookie: bool,
+}
+
+impl Auth {
+    fn finish(&self, mut resp: Response<Body>) -> Response<Body> {
+        if self.clear_cookie {
+            add_cookie(&mut resp, &wire::delete_cookie("asc_auth_key"));
+        }
+        resp
+    }
+}
+
+/// Who the request is authenticated as (§6.1).
+fn authenticate(st: &State, r: &ApiReq) -> Auth {
     let authz = r
         .headers
         .get(hyper::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
+    let other = |who| Auth {
+        who,
+        clear_cookie: false,
+    };
     if let Some(basic) = authz.strip_prefix("Basic ") {
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(basic.trim())
-            .ok()?;
-        let text = String::from_utf8(decoded).ok()?;
-        let (login, password) = text.split_once(':')?;
-        let idx = st
-            .users
-            .iter()
-            .position(|u| u.email.eq_ignore_ascii_case(login.trim()))?;
-        let u = &st.users[idx];
-        return (u.password == password.trim() && !u.disabled).then_some((idx, 0));
+        return other(basic_auth(st, basic));
     }
     if let Some(bearer) = authz.strip_prefix("Bearer ") {
+        let bearer = bearer.trim();
         if bearer.starts_with("sk-") || bearer.split('.').count() == 3 {
             // API-key and JWT handlers: the emulator issues neither.
-            return None;
+            return other(None);
         }
     }
-    if let Some(cookie) = r.cookie("asc_auth_key") {
-        let (_, info) = st.validate_token(&cookie)?;
-        return Some((info.user, info.event_id));
+    // The cookie handler: `Cookies["asc_auth_key"] ?? Authorization` (a present, empty cookie wins).
+    let cookie = r.raw_cookie("asc_auth_key");
+    let who = match &cookie {
+        Some(c) if c.is_empty() => None,
+        Some(c) => st
+            .validate_token(c)
+            .map(|(_, info)| (info.user, info.event_id)),
+        None if authz.trim().is_empty() => None,
+        None => {
+            let raw = authz.trim();
+            let raw = raw.strip_prefix("Bearer ").unwrap_or(raw);
+            st.validate_token(raw.trim())
+                .map(|(_, info)| (info.user, 0))
+        }
+    };
+    Auth {
+        clear_cookie: who.is_none() && cookie.is_some(),
+        who,
     }
-    if authz.is_empty() {
-        return None;
-    }
-    let raw = authz.strip_prefix("Bearer ").unwrap_or(authz);
-    let (_, info) = st.validate_token(raw.trim())?;
-    Some((info.user, 0))
+}
+
+/// HTTP Basic (`BasicAuthHandler`): e-mail and password, no 2FA, no brute-force check.
+fn basic_auth(st: &State, basic: &str) -> Option<(usize, u64)> {
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(basic.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (login, password) = text.split_once(':')?;
+    let idx = st
+        .users
+        .iter()
+        .position(|u| u.email.eq_ignore_ascii_case(login.trim()))?;
+    let u = &st.users[idx];
+    (u.password == password.trim() && !u.disabled).then_some((idx, 0))
 }
 
 fn is_authenticated(shared: &Shared, r: &ApiReq) -> Response<Body> {
-    let ok = authenticate(&shared.lock(), r).is_some();
-    r.success(Some(ok), 1)
+    let auth = authenticate(&shared.lock(), r);
+    auth.finish(r.success(Some(auth.who.is_some()), 1))
 }
 
 fn logout(shared: &Shared, r: &ApiReq) -> Response<Body> {
@@ -1015,8 +1064,9 @@ fn logout(shared: &Shared, r: &ApiReq) -> Response<Body> {
 
 fn people_self(shared: &Shared, r: &ApiReq) -> Response<Body> {
     let st = shared.lock();
-    let Some((idx, event)) = authenticate(&st, r) else {
-        return empty(401);
+    let auth = authenticate(&st, r);
+    let Some((idx, event)) = auth.who else {
+        return auth.finish(empty(401));
     };
     let u = &st.users[idx];
     let dto = wire::EmployeeDto {
@@ -1044,8 +1094,9 @@ fn people_self(shared: &Shared, r: &ApiReq) -> Response<Body> {
 
 fn backup_codes(shared: &Shared, r: &ApiReq) -> Response<Body> {
     let st = shared.lock();
-    let Some((idx, _)) = authenticate(&st, r) else {
-        return empty(401);
+    let auth = authenticate(&st, r);
+    let Some((idx, _)) = auth.who else {
+        return auth.finish(empty(401));
     };
     let u = &st.users[idx];
     if u.tfa != TfaKind::App || !u.enrolled {

@@ -355,3 +355,71 @@ async fn percent_encoded_paths_are_decoded_before_routing() {
         assert!(matches!(r.status, 400 | 404), "{p}: {}", r.status);
     }
 }
+
+/// §6.1 (`CookieAuthHandler`): `Cookies["asc_auth_key"] ?? Authorization` — a cookie that is
+/// present but empty still wins over the header (and fails); when cookie authentication fails
+/// the server deletes the cookie it was sent (`ClearCookies` only deletes a cookie present in
+/// the request).
+#[tokio::test]
+async fn cookie_handler_empty_cookie_wins_and_a_failed_cookie_is_deleted() {
+    let emu = start().await;
+    let c = client();
+    let base = emu.base_url();
+    let t = login(&c, base, "alice@example.com", "alice-pass")
+        .await
+        .token();
+    let me = format!("{base}/api/2.0/people/@self");
+    let check = format!("{base}/api/2.0/authentication");
+    let deleted = |r: &Resp| {
+        r.set_cookies()
+            .iter()
+            .any(|s| s.starts_with("asc_auth_key=;") && s.contains("1970"))
+    };
+
+    let r = read(
+        c.get(&me)
+            .header("Cookie", "asc_auth_key=")
+            .header("Authorization", &t)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((r.status, r.text.as_str()), (401, ""));
+    assert!(deleted(&r), "{:?}", r.set_cookies());
+
+    let r = read(
+        c.get(&check)
+            .header("Cookie", "asc_auth_key=stale")
+            .header("Authorization", &t)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.response(), json!(false));
+    assert!(deleted(&r), "{:?}", r.set_cookies());
+
+    // no cookie, bad header: nothing to delete; good cookie: nothing deleted
+    let r = read(
+        c.get(&me)
+            .header("Authorization", "nope")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((r.status, r.text.as_str()), (401, ""));
+    assert!(r.set_cookies().is_empty(), "{:?}", r.set_cookies());
+    let r = read(
+        c.get(&me)
+            .header("Cookie", format!("asc_auth_key={t}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert!(r.set_cookies().is_empty(), "{:?}", r.set_cookies());
+}
