@@ -947,12 +947,13 @@ fn send_sms(shared: &Shared, r: &ApiReq) -> Response<Body> {
         );
     }
     let Some(phone) = user.phone else {
+        // `SmsKeyStorage.GenerateKeyAsync("")`: `ArgumentException.ThrowIfNullOrEmpty(phone)`.
         return error(
-            500,
-            "The mobile phone number is empty.",
-            Some("System.Exception"),
-            Some(STACK_SMS),
-            -2146233088,
+            400,
+            "The value cannot be an empty string. (Parameter 'phone')",
+            Some("System.ArgumentException"),
+            Some("   at ASC.Web.Core.Sms.SmsKeyStorage.GenerateKeyAsync(String phone)"),
+            -2147024809,
         );
     };
     if let SendSms::TooMany = st.send_sms(cfg, idx, true) {

@@ -423,3 +423,29 @@ async fn cookie_handler_empty_cookie_wins_and_a_failed_cookie_is_deleted() {
     assert_eq!(r.status, 200);
     assert!(r.set_cookies().is_empty(), "{:?}", r.set_cookies());
 }
+
+/// `sendsms` for an SMS user without a phone: `SmsKeyStorage.GenerateKeyAsync("")` throws
+/// `ArgumentException.ThrowIfNullOrEmpty` ⇒ 400 with the exception's type (§3.2 map).
+#[tokio::test]
+async fn sendsms_without_phone_is_an_argument_exception() {
+    let emu = start_with(
+        r#"{"users":[{"email":"frank@example.com","password":"frank-pass","tfa":"sms"}]}"#,
+        |_| {},
+    )
+    .await;
+    let c = client();
+    let r = post_json(
+        &c,
+        &sms_url(emu.base_url()),
+        &json!({"userName":"frank@example.com","password":"frank-pass"}),
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let j = r.json();
+    assert_eq!(j["status"], 1);
+    assert_eq!(j["statusCode"], 400);
+    assert_eq!(j["error"]["type"], "System.ArgumentException");
+    assert_eq!(j["error"]["hresult"], -2147024809i64);
+    assert!(j["error"]["stack"].is_string());
+    assert!(j.get("response").is_none());
+}
