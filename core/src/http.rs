@@ -287,7 +287,13 @@ async fn read_capped(response: &mut reqwest::Response) -> Result<Zeroizing<Vec<u
     {
         return Err(too_big());
     }
-    let mut body = Zeroizing::new(Vec::new());
+    // Sized up front when the length is known: growing would leave unzeroized copies of the
+    // body (which may hold a token) behind in freed memory.
+    let expected = response
+        .content_length()
+        .and_then(|len| usize::try_from(len).ok())
+        .unwrap_or(0);
+    let mut body = Zeroizing::new(Vec::with_capacity(expected));
     while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
         if body.len() + chunk.len() > BODY_CAP {
             return Err(too_big());

@@ -501,3 +501,25 @@ async fn confirm_errors_carry_no_secret() {
         assert!(rejected.into_pending().is_some());
     }
 }
+
+/// Timeouts far beyond any deadline (an app passing `u64::MAX` milliseconds) work like none.
+#[tokio::test]
+async fn huge_timeouts_do_not_overflow() {
+    let server = Server::start(vec![ok(
+        json!({"token": TOKEN, "expires": "9999-12-31T23:59:59.9999999Z", "sms": false, "tfa": false}),
+    )])
+    .await;
+    let auth = Auth::builder(&server.url)
+        .timeout(Duration::MAX)
+        .connect_timeout(Duration::from_millis(u64::MAX))
+        .build()
+        .expect("client");
+    let got = auth.login(BOB, SecretString::from(BOB_PASS)).await;
+    let Ok(LoginOutcome::Authenticated(session)) = got else {
+        panic!("{got:?}");
+    };
+    assert!(
+        session.expires().is_some(),
+        "a far expiry is still an expiry"
+    );
+}
