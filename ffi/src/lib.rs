@@ -132,6 +132,25 @@ impl From<core::Error> for AuthError {
     }
 }
 
+/// A time as it crosses the FFI: whole microseconds (rounded down). Python's binding turns the
+/// nanoseconds into a float number of microseconds that `timedelta` rounds to the nearest one,
+/// so `9999-12-31T23:59:59.9999999` would round past `datetime.max` and raise
+/// `OverflowError` when the value is read.
+fn ffi_time(time: Option<SystemTime>) -> Option<SystemTime> {
+    let time = time?;
+    Some(match time.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(after) => {
+            let rest = Duration::from_nanos(u64::from(after.subsec_nanos() % 1_000));
+            time.checked_sub(rest).unwrap_or(time)
+        }
+        Err(before) => {
+            let rest = before.duration().subsec_nanos() % 1_000;
+            let rest = Duration::from_nanos(u64::from((1_000 - rest) % 1_000));
+            time.checked_sub(rest).unwrap_or(time)
+        }
+    })
+}
+
 fn pending_used() -> AuthError {
     AuthError::AlreadyUsed("this login was already confirmed; log in again".to_owned())
 }
@@ -272,7 +291,7 @@ impl From<&core::Challenge> for Challenge {
                 expires,
             } => Challenge::Sms {
                 phone_noise: phone_noise.clone(),
-                expires: *expires,
+                expires: ffi_time(*expires),
             },
             core::Challenge::SmsPhoneActivation { confirm_url } => Challenge::SmsPhoneActivation {
                 confirm_url: confirm_url.clone(),
@@ -402,8 +421,8 @@ impl DocspaceClient {
 enum PendingState {
     /// Waiting for a code.
     Pending(Auth<TfaPending>),
-    /// A confirm whose caller went away (cancelled) was accepted by the server: the next
-    /// `confirm` hands out this session instead of sending another code.
+    /// The server accepted a confirm's code; its caller has not claimed the session yet (or was
+    /// cancelled): the next claim, or the next `confirm`, hands it out without sending a code.
     Unclaimed(Auth<Authenticated>),
     /// Confirmed: the session was handed out.
     Used,
@@ -431,6 +450,19 @@ impl std::fmt::Debug for PendingLogin {
 }
 
 impl PendingLogin {
+    /// Takes the session that a confirm parked in the state. Another confirm may have claimed
+    /// it first (it was waiting for the lock): then this one is [`AuthError::AlreadyUsed`].
+    async fn claim(&self) -> Result<Arc<Session>, AuthError> {
+        let mut guard = self.state.lock().await;
+        match std::mem::replace(&mut *guard, PendingState::Used) {
+            PendingState::Unclaimed(session) => Ok(Arc::new(Session::from_core(session))),
+            other => {
+                *guard = other;
+                Err(pending_used())
+            }
+        }
+    }
+
     fn from_core(pending: Auth<TfaPending>) -> Self {
         PendingLogin {
             challenge: Challenge::from(pending.challenge()),
@@ -464,29 +496,30 @@ impl PendingLogin {
             PendingState::Used => return Err(pending_used()),
         };
         // The request runs in its own task, which owns the lock: if the caller is cancelled,
-        // the request still completes and the state is put back (or the session kept).
+        // the request still completes and the state is put back. A session the server issued
+        // is always parked in the state first, and the caller claims it from there: a caller
+        // cancelled at any point leaves it for the next `confirm` instead of losing it.
         let (tx, rx) = oneshot::channel();
         tokio::spawn(async move {
-            match pending.confirm(code).await {
+            let outcome = match pending.confirm(code).await {
                 Ok(session) => {
-                    if let Err(Ok(session)) = tx.send(Ok(session)) {
-                        // Nobody is waiting any more: keep the session for the next confirm.
-                        *guard = PendingState::Unclaimed(session);
-                    }
+                    *guard = PendingState::Unclaimed(session);
+                    Ok(())
                 }
                 Err(rejected) => {
                     let (error, pending) = rejected.into_parts();
                     if let Some(pending) = pending {
                         *guard = PendingState::Pending(pending);
                     }
-                    // Nobody waiting (cancelled): the state is restored, nothing else to do.
-                    let _ = tx.send(Err(AuthError::from(error)));
+                    Err(AuthError::from(error))
                 }
-            }
+            };
             drop(guard);
+            // Nobody waiting (cancelled): the state already says everything.
+            let _ = tx.send(outcome);
         });
         match rx.await {
-            Ok(Ok(session)) => Ok(Arc::new(Session::from_core(session))),
+            Ok(Ok(())) => self.claim().await,
             Ok(Err(error)) => Err(error),
             Err(_) => Err(AuthError::Other("the confirm task ended unexpectedly".to_owned())),
         }
@@ -500,7 +533,7 @@ impl PendingLogin {
                 let sent = pending.resend_sms().await?;
                 Ok(SmsSent {
                     phone_noise: sent.phone_noise,
-                    expires: sent.expires,
+                    expires: ffi_time(sent.expires),
                 })
             }
             _ => Err(pending_used()),
@@ -531,7 +564,7 @@ impl std::fmt::Debug for Session {
 impl Session {
     fn from_core(session: Auth<Authenticated>) -> Self {
         Session {
-            expires: session.expires(),
+            expires: ffi_time(session.expires()),
             state: RwLock::new(Some(session)),
         }
     }
@@ -633,4 +666,28 @@ pub fn totp_at(secret: String, unix_secs: u64) -> Result<String, AuthError> {
 #[uniffi::export]
 pub fn totp_seconds_remaining(unix_secs: u64) -> u64 {
     core::totp::seconds_remaining(unix_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_cross_the_ffi_in_whole_microseconds_rounded_down() {
+        let epoch = SystemTime::UNIX_EPOCH;
+        // .NET's DateTime.MaxValue, 9999-12-31T23:59:59.9999999.
+        let max = epoch + Duration::new(253_402_300_799, 999_999_900);
+        assert_eq!(
+            ffi_time(Some(max)),
+            Some(epoch + Duration::new(253_402_300_799, 999_999_000))
+        );
+        let exact = epoch + Duration::new(1_814_436_791, 123_456_000);
+        assert_eq!(ffi_time(Some(exact)), Some(exact));
+        let before = epoch - Duration::new(10, 1_500);
+        assert_eq!(
+            ffi_time(Some(before)),
+            Some(epoch - Duration::new(10, 2_000))
+        );
+        assert_eq!(ffi_time(None), None);
+    }
 }

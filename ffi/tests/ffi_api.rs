@@ -194,6 +194,37 @@ async fn cancelled_confirm_that_succeeded_hands_out_its_session() {
     ));
 }
 
+/// The confirm's request succeeds and its answer is on the way to the caller, which is then
+/// cancelled before it reads it: the session must not be lost (nor the pending login used up).
+#[tokio::test]
+async fn confirm_cancelled_after_its_answer_arrived_keeps_the_session() {
+    let emu = emulator().await;
+    let pending = bob_pending(&emu).await;
+    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    let mut confirm = Box::pin(pending.confirm(totp_now(BOB_SECRET.into()).expect("totp")));
+    // Poll it once: it sends the code in the background and waits for the answer.
+    std::future::poll_fn(|cx| {
+        assert!(std::future::Future::poll(confirm.as_mut(), cx).is_pending());
+        std::task::Poll::Ready(())
+    })
+    .await;
+    // Let the request complete without polling the caller again, then cancel it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while api_requests(&emu).await == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "no request");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(confirm);
+    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    let session = pending
+        .confirm("000000".into())
+        .await
+        .expect("the session of the cancelled confirm");
+    assert_eq!(api_requests(&emu).await, 0, "no second code sent");
+    assert!(session.is_valid().await.expect("is_valid"));
+}
+
 #[tokio::test]
 async fn concurrent_confirms_send_one_request() {
     let emu = emulator().await;
