@@ -188,14 +188,38 @@ async fn connection_refused_is_a_connect_error() {
     );
 }
 
+/// With a pending login at hand, malformed codes are refused before any request (a `Code` is
+/// the only thing `confirm` takes); the counters do see the one good confirm that follows.
 #[tokio::test]
 async fn invalid_code_format_never_reaches_the_server() {
     let portal = Portal::start().await;
+    let LoginOutcome::TfaRequired(state) =
+        portal.auth().login(BOB.0, pw(BOB.1)).await.expect("login")
+    else {
+        panic!("expected 2FA");
+    };
     portal.reset_counters().await;
-    for bad in ["12345", "1234567", "12345!", "12/456"] {
-        assert!(matches!(Code::parse(bad), Err(Error::InvalidCodeFormat)));
+    for bad in [
+        "12345",
+        "1234567",
+        "12345!",
+        "12/456",
+        "",
+        "12 34 5",
+        "１２３４５６",
+    ] {
+        assert!(
+            matches!(bad.parse::<Code>(), Err(Error::InvalidCodeFormat)),
+            "{bad:?}"
+        );
     }
     assert_eq!(portal.counters().await, (0, 0));
+    let secret = docspace_auth::secrecy::SecretString::from(BOB_SECRET);
+    state
+        .confirm(docspace_auth::totp::now(&secret).expect("totp"))
+        .await
+        .expect("code");
+    assert_eq!(portal.counters().await, (1, 1));
 }
 
 #[tokio::test]
