@@ -24,18 +24,23 @@ impl Tty {
         c.arg("-c")
             .arg("stty echo icanon isig && exec \"$0\" \"$@\"")
             .arg(BIN)
-            .args(args)
-            .env_remove("DOCSPACE_PASSWORD")
-            .env_remove("DOCSPACE_TOKEN")
-            .env_remove("DOCSPACE_PORTAL")
-            .env_remove("DOCSPACE_USER")
-            .env_remove("DOCSPACE_TOTP_SECRET");
+            .args(args);
+        for var in DOCSPACE_VARS {
+            c.env_remove(var);
+        }
         let mut session = Session::spawn(c).expect("spawn on a pty");
         session.set_expect_timeout(Some(Duration::from_secs(30)));
         Tty {
             session,
             transcript: String::new(),
         }
+    }
+
+    /// `login --portal BASE --user USER`, up to the password prompt.
+    fn login(base: &str, user: &str) -> Tty {
+        let mut tty = Tty::spawn(&["login", "--portal", base, "--user", user]);
+        tty.expect(&format!("Password for {user}: "));
+        tty
     }
 
     fn expect(&mut self, text: &str) {
@@ -77,11 +82,33 @@ impl Tty {
     fn echo_is_on(&self) -> bool {
         self.session.get_process().get_echo().unwrap()
     }
+
+    /// Reads to the end: the exit code and the whole transcript.
+    fn done(mut self) -> (i32, String) {
+        let code = self.finish();
+        (code, self.transcript)
+    }
 }
 
 /// Runs a blocking pty conversation while the emulator keeps serving on the runtime.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f).await.unwrap()
+}
+
+/// Does `act` at alice's hidden password prompt, then reads to the end: the exit code, whether
+/// the terminal's echo is back on, and the transcript.
+async fn at_the_password_prompt(
+    base: String,
+    act: impl FnOnce(&mut Tty) + Send + 'static,
+) -> (i32, bool, String) {
+    blocking(move || {
+        let mut tty = Tty::login(&base, "alice@example.com");
+        tty.wait_echo_off();
+        act(&mut tty);
+        let code = tty.finish();
+        (code, tty.echo_is_on(), tty.transcript)
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -90,8 +117,7 @@ async fn bob_password_prompt_wrong_code_then_right_code() {
     let base = emu.base_url().to_owned();
     let wrong = wrong_code(BOB_KEY);
     let (code, transcript) = blocking(move || {
-        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "bob@example.com"]);
-        tty.expect("Password for bob@example.com: ");
+        let mut tty = Tty::login(&base, "bob@example.com");
         tty.wait_echo_off();
         tty.send_line("bob-pass");
         tty.expect("authenticator app");
@@ -129,15 +155,14 @@ async fn carol_enrolment_shows_the_qr_code_key_and_uri() {
     let emu = start().await;
     let base = emu.base_url().to_owned();
     let (code, transcript) = blocking(move || {
-        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "carol@example.com"]);
-        tty.expect("Password for carol@example.com: ");
+        let mut tty = Tty::login(&base, "carol@example.com");
         tty.send_line("carol-pass");
         tty.expect("Scan this QR code");
         tty.expect(&format!("add this key by hand: {CAROL_KEY}"));
         tty.expect("otpauth://totp/127.0.0.1:carol%40example.com?secret=");
         tty.expect("Code: ");
         tty.send_line(&totp_now(CAROL_KEY));
-        (tty.finish(), tty.transcript)
+        tty.done()
     })
     .await;
     assert_eq!(code, 0, "{transcript}");
@@ -153,8 +178,7 @@ async fn dave_asks_for_a_new_sms_at_the_prompt() {
     let base = emu.base_url().to_owned();
     let runtime = tokio::runtime::Handle::current();
     let (code, transcript) = blocking(move || {
-        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "dave@example.com"]);
-        tty.expect("Password for dave@example.com: ");
+        let mut tty = Tty::login(&base, "dave@example.com");
         tty.send_line("dave-pass");
         tty.expect("sent by SMS to +1555");
         tty.expect("Code (or r for a new SMS): ");
@@ -163,7 +187,7 @@ async fn dave_asks_for_a_new_sms_at_the_prompt() {
         let codes = runtime.block_on(wait_for_sms(&base, 2));
         tty.expect("Code (or r for a new SMS): ");
         tty.send_line(&codes[1]);
-        (tty.finish(), tty.transcript)
+        tty.done()
     })
     .await;
     assert_eq!(code, 0, "{transcript}");
@@ -173,13 +197,8 @@ async fn dave_asks_for_a_new_sms_at_the_prompt() {
 async fn ctrl_c_at_a_prompt_exits_130_and_restores_the_terminal() {
     let emu = start().await;
     let base = emu.base_url().to_owned();
-    let (code, echo, transcript) = blocking(move || {
-        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "alice@example.com"]);
-        tty.expect("Password for alice@example.com: ");
-        tty.wait_echo_off();
+    let (code, echo, transcript) = at_the_password_prompt(base, |tty| {
         tty.session.send(ControlCode::EndOfText).unwrap();
-        let code = tty.finish();
-        (code, tty.echo_is_on(), tty.transcript)
     })
     .await;
     assert_eq!(code, exit::INTERRUPTED, "{transcript}");
@@ -190,8 +209,7 @@ async fn ctrl_c_at_a_prompt_exits_130_and_restores_the_terminal() {
     // And at the code prompt, after the password.
     let base = emu.base_url().to_owned();
     let (code, echo) = blocking(move || {
-        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "bob@example.com"]);
-        tty.expect("Password for bob@example.com: ");
+        let mut tty = Tty::login(&base, "bob@example.com");
         tty.send_line("bob-pass");
         tty.expect("Code: ");
         tty.wait_echo_off();
@@ -218,7 +236,7 @@ async fn interactive_demo_asks_for_the_code() {
         tty.expect("Code: ");
         tty.send_line(&totp_now(&key));
         tty.expect("[5/7] Authenticated");
-        (tty.finish(), tty.transcript)
+        tty.done()
     })
     .await;
     assert_eq!(code, 0, "{transcript}");
@@ -251,7 +269,7 @@ async fn stdin_secrets_typed_at_a_terminal_are_hidden() {
         tty.expect("Code: ");
         tty.wait_echo_off();
         tty.send_line(&totp_now(BOB_KEY));
-        (tty.finish(), tty.transcript)
+        tty.done()
     })
     .await;
     assert_eq!(code, 0, "{transcript}");
@@ -263,23 +281,15 @@ async fn stdin_secrets_typed_at_a_terminal_are_hidden() {
         tty.expect("TOTP secret");
         tty.wait_echo_off();
         tty.send_line(BOB_KEY);
-        (tty.finish(), tty.transcript)
+        tty.done()
     })
     .await;
     assert_eq!(code, 0, "{transcript}");
     assert!(!transcript.contains(BOB_KEY), "{transcript}");
 
-    let token = {
-        let mut c = cmd(&[
-            "login",
-            "--portal",
-            emu.base_url(),
-            "--user",
-            "alice@example.com",
-        ]);
-        c.env("DOCSPACE_PASSWORD", "alice-pass");
-        stdout(&output(c).await).trim_end().to_owned()
-    };
+    let token = stdout(&output(login_user(emu.base_url(), "alice")).await)
+        .trim_end()
+        .to_owned();
     let base = emu.base_url().to_owned();
     let typed = token.clone();
     let (code, transcript) = blocking(move || {
@@ -288,7 +298,7 @@ async fn stdin_secrets_typed_at_a_terminal_are_hidden() {
         tty.wait_echo_off();
         tty.send_line(&typed);
         tty.expect("alice@example.com");
-        (tty.finish(), tty.transcript)
+        tty.done()
     })
     .await;
     assert_eq!(code, 0, "{transcript}");
@@ -300,13 +310,8 @@ async fn stdin_secrets_typed_at_a_terminal_are_hidden() {
 async fn end_of_input_at_a_prompt_ends_the_prompt_line() {
     let emu = start().await;
     let base = emu.base_url().to_owned();
-    let (code, echo, transcript) = blocking(move || {
-        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "alice@example.com"]);
-        tty.expect("Password for alice@example.com: ");
-        tty.wait_echo_off();
+    let (code, echo, transcript) = at_the_password_prompt(base, |tty| {
         tty.session.send(ControlCode::EndOfTransmission).unwrap();
-        let code = tty.finish();
-        (code, tty.echo_is_on(), tty.transcript)
     })
     .await;
     assert_eq!(code, exit::USAGE, "{transcript}");
@@ -327,16 +332,11 @@ async fn end_of_input_at_a_prompt_ends_the_prompt_line() {
 async fn sigterm_at_a_prompt_restores_the_terminal() {
     let emu = start().await;
     let base = emu.base_url().to_owned();
-    let (code, echo, transcript) = blocking(move || {
-        let mut tty = Tty::spawn(&["login", "--portal", &base, "--user", "alice@example.com"]);
-        tty.expect("Password for alice@example.com: ");
-        tty.wait_echo_off();
+    let (code, echo, transcript) = at_the_password_prompt(base, |tty| {
         tty.session
             .get_process_mut()
             .signal(expectrl::process::unix::Signal::SIGTERM)
             .unwrap();
-        let code = tty.finish();
-        (code, tty.echo_is_on(), tty.transcript)
     })
     .await;
     assert!(echo, "echo left off after SIGTERM: {transcript}");

@@ -4,21 +4,21 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
-use std::process::Stdio;
 
 use common::*;
 use serde_json::json;
-use tokio::io::AsyncWriteExt;
 
-fn login(base: &str, user: &str) -> tokio::process::Command {
-    cmd(&["login", "--portal", base, "--user", user])
+/// `login` with the password and the codes as lines on stdin.
+fn login_from_stdin(base: &str, user: &str) -> tokio::process::Command {
+    let mut c = login(base, user);
+    c.args(["--password-stdin", "--code-stdin"]);
+    c
 }
 
 #[tokio::test]
 async fn alice_plain_prints_only_the_token() {
     let emu = start().await;
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass");
+    let c = login_user(emu.base_url(), "alice");
     let o = output(c).await;
     assert_exit(&o, 0);
     let out = stdout(&o);
@@ -61,10 +61,8 @@ async fn output_file_is_private_and_replaces_an_open_file() {
     )
     .unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass")
-        .arg("--output")
-        .arg(&path);
+    let mut c = login_user(emu.base_url(), "alice");
+    c.arg("--output").arg(&path);
     let o = output(c).await;
     assert_exit(&o, 0);
     assert!(o.stdout.is_empty(), "the token goes to the file only");
@@ -75,10 +73,8 @@ async fn output_file_is_private_and_replaces_an_open_file() {
 
     // A new file, with JSON.
     let path = dir.path().join("token.json");
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass")
-        .args(["--json", "--output"])
-        .arg(&path);
+    let mut c = login_user(emu.base_url(), "alice");
+    c.args(["--json", "--output"]).arg(&path);
     let o = output(c).await;
     assert_exit(&o, 0);
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
@@ -91,10 +87,7 @@ async fn output_file_is_private_and_replaces_an_open_file() {
 #[tokio::test]
 async fn bob_with_totp_secret_env() {
     let emu = start().await;
-    let mut c = login(emu.base_url(), "bob@example.com");
-    c.env("DOCSPACE_PASSWORD", "bob-pass")
-        .env("BOB_KEY", BOB_KEY)
-        .args(["--totp-secret-env", "BOB_KEY"]);
+    let c = login_with_key_env(emu.base_url(), "bob", "BOB_KEY", BOB_KEY);
     let o = output(c).await;
     assert_exit(&o, 0);
     let token = stdout(&o);
@@ -109,26 +102,19 @@ async fn bob_with_totp_secret_env() {
 async fn totp_secret_env_errors() {
     let emu = start().await;
     // Variable not set.
-    let mut c = login(emu.base_url(), "bob@example.com");
-    c.env("DOCSPACE_PASSWORD", "bob-pass")
-        .args(["--totp-secret-env", "NOT_SET_ANYWHERE"]);
+    let mut c = login_user(emu.base_url(), "bob");
+    c.args(["--totp-secret-env", "NOT_SET_ANYWHERE"]);
     let o = output(c).await;
     assert_exit(&o, exit::USAGE);
     assert!(stderr(&o).contains("NOT_SET_ANYWHERE"));
     // Not Base32.
-    let mut c = login(emu.base_url(), "bob@example.com");
-    c.env("DOCSPACE_PASSWORD", "bob-pass")
-        .env("BAD_KEY", "not base32!")
-        .args(["--totp-secret-env", "BAD_KEY"]);
+    let c = login_with_key_env(emu.base_url(), "bob", "BAD_KEY", "not base32!");
     let o = output(c).await;
     assert_exit(&o, exit::USAGE);
     assert!(stderr(&o).contains("Base32"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("not base32!"));
     // A valid key that is not bob's: the code is rejected.
-    let mut c = login(emu.base_url(), "bob@example.com");
-    c.env("DOCSPACE_PASSWORD", "bob-pass")
-        .env("OTHER_KEY", CAROL_KEY)
-        .args(["--totp-secret-env", "OTHER_KEY"]);
+    let c = login_with_key_env(emu.base_url(), "bob", "OTHER_KEY", CAROL_KEY);
     let o = output(c).await;
     assert_exit(&o, exit::CODE_REJECTED);
 }
@@ -137,18 +123,13 @@ async fn totp_secret_env_errors() {
 async fn carol_enrols_with_totp_secret_env() {
     let emu = start().await;
     // A key that is not the one the portal offers: refused locally, nothing enrolled.
-    let mut c = login(emu.base_url(), "carol@example.com");
-    c.env("DOCSPACE_PASSWORD", "carol-pass")
-        .env("CAROL_KEY", BOB_KEY)
-        .args(["--totp-secret-env", "CAROL_KEY"]);
+    let c = login_with_key_env(emu.base_url(), "carol", "CAROL_KEY", BOB_KEY);
     let o = output(c).await;
     assert_exit(&o, exit::USAGE);
     assert!(stderr(&o).contains("enrol"), "{}", stderr(&o));
 
-    let mut c = login(emu.base_url(), "carol@example.com");
-    c.env("DOCSPACE_PASSWORD", "carol-pass")
-        .env("CAROL_KEY", CAROL_KEY)
-        .args(["--totp-secret-env", "CAROL_KEY", "--json"]);
+    let mut c = login_with_key_env(emu.base_url(), "carol", "CAROL_KEY", CAROL_KEY);
+    c.arg("--json");
     let o = output(c).await;
     assert_exit(&o, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -160,10 +141,7 @@ async fn carol_enrols_with_totp_secret_env() {
     assert!(!stdout(&o).contains(CAROL_KEY));
 
     // Enrolled now: the next login is a plain authenticator challenge, same key.
-    let mut c = login(emu.base_url(), "carol@example.com");
-    c.env("DOCSPACE_PASSWORD", "carol-pass")
-        .env("CAROL_KEY", CAROL_KEY)
-        .args(["--totp-secret-env", "CAROL_KEY"]);
+    let c = login_with_key_env(emu.base_url(), "carol", "CAROL_KEY", CAROL_KEY);
     assert_exit(&output(c).await, 0);
 }
 
@@ -171,12 +149,8 @@ async fn carol_enrols_with_totp_secret_env() {
 async fn dave_sms_codes_on_stdin_with_a_wrong_code_first() {
     let emu = start().await;
     let base = emu.base_url();
-    let mut c = login(base, "dave@example.com");
-    c.args(["--password-stdin", "--code-stdin"])
-        .stdin(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"dave-pass\n").await.unwrap();
+    let (child, mut stdin) = spawn_with_stdin(login_from_stdin(base, "dave@example.com"));
+    send(&mut stdin, "dave-pass\n").await;
     let codes = wait_for_sms(base, 1).await;
     let right = codes[0].clone();
     let wrong = if right == "000000" {
@@ -185,10 +159,7 @@ async fn dave_sms_codes_on_stdin_with_a_wrong_code_first() {
         "000000"
     };
     // A wrong code, then the right one: the same pending login (one SMS only).
-    stdin
-        .write_all(format!("{wrong}\n{right}\n").as_bytes())
-        .await
-        .unwrap();
+    send(&mut stdin, &format!("{wrong}\n{right}\n")).await;
     drop(stdin);
     let o = wait(child).await;
     assert_exit(&o, 0);
@@ -211,19 +182,13 @@ async fn dave_sms_codes_on_stdin_with_a_wrong_code_first() {
 async fn dave_asks_for_a_new_sms() {
     let emu = start().await;
     let base = emu.base_url();
-    let mut c = login(base, "dave@example.com");
-    c.env("DOCSPACE_PASSWORD", "dave-pass")
-        .arg("--code-stdin")
-        .stdin(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    let mut stdin = child.stdin.take().unwrap();
+    let mut c = login_user(base, "dave");
+    c.arg("--code-stdin");
+    let (child, mut stdin) = spawn_with_stdin(c);
     wait_for_sms(base, 1).await;
-    stdin.write_all(b"r\n").await.unwrap();
+    send(&mut stdin, "r\n").await;
     let codes = wait_for_sms(base, 2).await;
-    stdin
-        .write_all(format!("{}\n", codes[1]).as_bytes())
-        .await
-        .unwrap();
+    send(&mut stdin, &format!("{}\n", codes[1])).await;
     drop(stdin);
     let o = wait(child).await;
     assert_exit(&o, 0);
@@ -234,8 +199,8 @@ async fn dave_asks_for_a_new_sms() {
 async fn too_many_wrong_codes_exit_code_rejected() {
     let emu = start().await;
     let wrong = wrong_code(BOB_KEY);
-    let mut c = login(emu.base_url(), "bob@example.com");
-    c.args(["--password-stdin", "--code-stdin", "--max-attempts", "2"]);
+    let mut c = login_from_stdin(emu.base_url(), "bob@example.com");
+    c.args(["--max-attempts", "2"]);
     let o = output_with_stdin(c, &format!("bob-pass\n{wrong}\n{wrong}\n{wrong}\n")).await;
     assert_exit(&o, exit::CODE_REJECTED);
     assert!(stderr(&o).contains("rejected 2 time(s)"), "{}", stderr(&o));
@@ -244,14 +209,12 @@ async fn too_many_wrong_codes_exit_code_rejected() {
 #[tokio::test]
 async fn malformed_codes_are_refused_before_any_request() {
     let emu = start().await;
-    let mut c = login(emu.base_url(), "bob@example.com");
-    c.args(["--password-stdin", "--code-stdin"]);
+    let c = login_from_stdin(emu.base_url(), "bob@example.com");
     let o = output_with_stdin(c, &format!("bob-pass\n12345\n{}\n", totp_now(BOB_KEY))).await;
     assert_exit(&o, 0);
     assert!(stderr(&o).contains("That is not a code"), "{}", stderr(&o));
     // End of input without a code.
-    let mut c = login(emu.base_url(), "bob@example.com");
-    c.args(["--password-stdin", "--code-stdin"]);
+    let c = login_from_stdin(emu.base_url(), "bob@example.com");
     let o = output_with_stdin(c, "bob-pass\n").await;
     assert_exit(&o, exit::USAGE);
 }
@@ -259,8 +222,7 @@ async fn malformed_codes_are_refused_before_any_request() {
 #[tokio::test]
 async fn erin_disabled_is_forbidden() {
     let emu = start().await;
-    let mut c = login(emu.base_url(), "erin@example.com");
-    c.env("DOCSPACE_PASSWORD", "erin-pass");
+    let c = login_user(emu.base_url(), "erin");
     let o = output(c).await;
     assert_exit(&o, exit::FORBIDDEN);
     assert!(stderr(&o).contains("User disabled"), "{}", stderr(&o));
@@ -272,15 +234,13 @@ async fn wrong_password_then_locked_out() {
     let mut config = config();
     config.lockout.attempt_count = 1;
     let emu = start_with(config).await;
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "not-alice-pass");
+    let c = login_as(emu.base_url(), "alice@example.com", "not-alice-pass");
     let o = output(c).await;
     assert_exit(&o, exit::BAD_CREDENTIALS);
     assert_eq!(stderr(&o).lines().count(), 1);
     assert!(!stderr(&o).contains("not-alice-pass"));
 
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass");
+    let c = login_user(emu.base_url(), "alice");
     let o = output(c).await;
     assert_exit(&o, exit::FORBIDDEN);
 }
@@ -293,8 +253,7 @@ async fn rate_limited() {
         json!({"kind": "status", "status": 429, "headers": {"Retry-After": "7"}}),
     )
     .await;
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass");
+    let c = login_user(emu.base_url(), "alice");
     let o = output(c).await;
     assert_exit(&o, exit::RATE_LIMITED);
     assert!(stderr(&o).contains("wait 7 s"), "{}", stderr(&o));
@@ -310,8 +269,7 @@ async fn server_errors_and_non_docspace_answers() {
         json!({"kind": "redirect"}),
     ] {
         fault(emu.base_url(), body.clone()).await;
-        let mut c = login(emu.base_url(), "alice@example.com");
-        c.env("DOCSPACE_PASSWORD", "alice-pass");
+        let c = login_user(emu.base_url(), "alice");
         let o = output(c).await;
         assert_exit(&o, exit::SERVER);
         assert!(
@@ -330,8 +288,7 @@ async fn network_errors() {
         .local_addr()
         .unwrap()
         .port();
-    let mut c = login(&format!("http://127.0.0.1:{port}"), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass");
+    let c = login_user(&format!("http://127.0.0.1:{port}"), "alice");
     let o = output(c).await;
     assert_exit(&o, exit::NETWORK);
     assert!(stderr(&o).contains("cannot connect"), "{}", stderr(&o));
@@ -339,15 +296,13 @@ async fn network_errors() {
     // The connection is dropped without an answer.
     let emu = start().await;
     fault(emu.base_url(), json!({"kind": "drop"})).await;
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass");
+    let c = login_user(emu.base_url(), "alice");
     assert_exit(&output(c).await, exit::NETWORK);
 
     // Too slow.
     fault(emu.base_url(), json!({"kind": "delay", "delayMs": 3000})).await;
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass")
-        .args(["--timeout", "1"]);
+    let mut c = login_user(emu.base_url(), "alice");
+    c.args(["--timeout", "1"]);
     let o = output(c).await;
     assert_exit(&o, exit::NETWORK);
     assert!(stderr(&o).contains("in time"), "{}", stderr(&o));
@@ -359,8 +314,7 @@ async fn tls_untrusted_then_trusted_with_ca_cert() {
     config.tls = true;
     let emu = start_with(config).await;
     assert!(emu.base_url().starts_with("https://"));
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass");
+    let c = login_user(emu.base_url(), "alice");
     let o = output(c).await;
     assert_exit(&o, exit::TLS);
     assert!(stderr(&o).contains("--ca-cert"), "{}", stderr(&o));
@@ -368,34 +322,28 @@ async fn tls_untrusted_then_trusted_with_ca_cert() {
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, emu.ca_pem().unwrap()).unwrap();
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass")
-        .arg("--ca-cert")
-        .arg(&ca);
+    let mut c = login_user(emu.base_url(), "alice");
+    c.arg("--ca-cert").arg(&ca);
     assert_exit(&output(c).await, 0);
 
     // A file that is not a certificate: bad input.
     let bad = dir.path().join("bad.pem");
     std::fs::write(&bad, "not a certificate").unwrap();
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass")
-        .arg("--ca-cert")
-        .arg(&bad);
+    let mut c = login_user(emu.base_url(), "alice");
+    c.arg("--ca-cert").arg(&bad);
     assert_exit(&output(c).await, exit::USAGE);
 }
 
 #[tokio::test]
 async fn usage_errors() {
     // Plain http to a host that is not loopback: refused before any connection.
-    let mut c = login("http://portal.example.com", "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass");
+    let c = login_user("http://portal.example.com", "alice");
     let o = output(c).await;
     assert_exit(&o, exit::USAGE);
     assert!(stderr(&o).contains("plain http://"), "{}", stderr(&o));
     assert!(stderr(&o).contains("https://"), "{}", stderr(&o));
 
-    let mut c = login("not a url", "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass");
+    let c = login_user("not a url", "alice");
     assert_exit(&output(c).await, exit::USAGE);
 
     // clap: missing --user; unknown flag; a password on the command line is not an option.
@@ -416,9 +364,8 @@ async fn usage_errors() {
     // --password-stdin with nothing on stdin.
     let emu = start().await;
     // --output into a directory that does not exist: refused before logging in.
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass")
-        .args(["--output", "/nonexistent-dir/token"]);
+    let mut c = login_user(emu.base_url(), "alice");
+    c.args(["--output", "/nonexistent-dir/token"]);
     let o = output(c).await;
     assert_exit(&o, exit::USAGE);
     assert!(stderr(&o).contains("--output"), "{}", stderr(&o));

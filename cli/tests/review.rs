@@ -6,18 +6,11 @@ use std::process::Stdio;
 
 use common::*;
 
-fn login(base: &str, user: &str) -> tokio::process::Command {
-    cmd(&["login", "--portal", base, "--user", user])
-}
-
 /// A malformed key in --totp-secret-env is found before the password is sent.
 #[tokio::test]
 async fn malformed_totp_secret_env_is_refused_before_any_request() {
     let emu = start().await;
-    let mut c = login(emu.base_url(), "bob@example.com");
-    c.env("DOCSPACE_PASSWORD", "bob-pass")
-        .env("BAD_KEY", "not base32!")
-        .args(["--totp-secret-env", "BAD_KEY"]);
+    let c = login_with_key_env(emu.base_url(), "bob", "BAD_KEY", "not base32!");
     let o = output(c).await;
     assert_exit(&o, exit::USAGE);
     assert!(stderr(&o).contains("BAD_KEY"), "{}", stderr(&o));
@@ -34,8 +27,7 @@ async fn malformed_totp_secret_env_is_refused_before_any_request() {
 async fn a_portal_url_with_a_path_is_not_reported_as_an_unknown_user() {
     let emu = start().await;
     let base = format!("{}/some/path", emu.base_url());
-    let mut c = login(&base, "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass");
+    let c = login_user(&base, "alice");
     let o = output(c).await;
     assert_exit(&o, exit::SERVER);
     let err = stderr(&o);
@@ -55,9 +47,8 @@ async fn a_portal_url_with_a_path_is_not_reported_as_an_unknown_user() {
 async fn a_token_that_cannot_be_written_is_revoked() {
     let emu = start().await;
     // The directory exists, but nothing can be created in it.
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass")
-        .args(["--output", "/proc/self/docspace-token"]);
+    let mut c = login_user(emu.base_url(), "alice");
+    c.args(["--output", "/proc/self/docspace-token"]);
     let o = output(c).await;
     assert_exit(&o, exit::USAGE);
     let err = stderr(&o);
@@ -68,8 +59,7 @@ async fn a_token_that_cannot_be_written_is_revoked() {
 
     // stdout is a pipe nobody reads any more.
     let c0 = api_requests(emu.base_url()).await;
-    let mut c = login(emu.base_url(), "alice@example.com");
-    c.env("DOCSPACE_PASSWORD", "alice-pass");
+    let mut c = login_user(emu.base_url(), "alice");
     let mut child = c.spawn().unwrap();
     drop(child.stdout.take());
     let o = wait(child).await;

@@ -5,9 +5,7 @@ mod common;
 use common::*;
 
 async fn alice_token(base: &str) -> String {
-    let mut c = cmd(&["login", "--portal", base, "--user", "alice@example.com"]);
-    c.env("DOCSPACE_PASSWORD", "alice-pass");
-    let o = output(c).await;
+    let o = output(login_user(base, "alice")).await;
     assert_exit(&o, 0);
     stdout(&o).trim_end().to_owned()
 }
@@ -40,17 +38,8 @@ async fn logout_revokes_the_token_from_a_json_file() {
     let base = emu.base_url();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("token.json");
-    let mut c = cmd(&[
-        "login",
-        "--portal",
-        base,
-        "--user",
-        "alice@example.com",
-        "--json",
-    ]);
-    c.env("DOCSPACE_PASSWORD", "alice-pass")
-        .arg("--output")
-        .arg(&file);
+    let mut c = login_user(base, "alice");
+    c.args(["--json", "--output"]).arg(&file);
     assert_exit(&output(c).await, 0);
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
@@ -119,16 +108,10 @@ async fn token_errors() {
 }
 
 fn codes_around_now(key: &str) -> Vec<String> {
-    let secret = docspace_auth::secrecy::SecretString::from(key);
     let now = docspace_auth::totp::unix_now();
     [now - 30, now, now + 30]
         .iter()
-        .map(|t| {
-            docspace_auth::totp::at(&secret, *t)
-                .unwrap()
-                .expose()
-                .to_owned()
-        })
+        .map(|t| totp_at(key, *t))
         .collect()
 }
 

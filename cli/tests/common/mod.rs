@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use docspace_emulator::{Emulator, EmulatorConfig};
 use tokio::io::AsyncWriteExt;
-use tokio::process::{Child, Command};
+use tokio::process::{Child, ChildStdin, Command};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_docspace-auth");
 pub const USERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/users.json");
@@ -43,19 +43,54 @@ pub async fn start_with(config: EmulatorConfig) -> Emulator {
         .expect("emulator starts")
 }
 
+/// The variables the binary reads; never inherited from the test's environment.
+pub const DOCSPACE_VARS: [&str; 5] = [
+    "DOCSPACE_PASSWORD",
+    "DOCSPACE_TOKEN",
+    "DOCSPACE_PORTAL",
+    "DOCSPACE_USER",
+    "DOCSPACE_TOTP_SECRET",
+];
+
 /// The binary with no DOCSPACE_* variables inherited and stdin closed.
 pub fn cmd(args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
-    c.args(args)
-        .env_remove("DOCSPACE_PASSWORD")
-        .env_remove("DOCSPACE_TOKEN")
-        .env_remove("DOCSPACE_PORTAL")
-        .env_remove("DOCSPACE_USER")
-        .env_remove("DOCSPACE_TOTP_SECRET")
-        .stdin(Stdio::null())
+    c.args(args);
+    for var in DOCSPACE_VARS {
+        c.env_remove(var);
+    }
+    c.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    c
+}
+
+/// `login --portal BASE --user USER`, nothing else.
+pub fn login(base: &str, user: &str) -> Command {
+    cmd(&["login", "--portal", base, "--user", user])
+}
+
+/// `login` with the password in DOCSPACE_PASSWORD.
+pub fn login_as(base: &str, user: &str, password: &str) -> Command {
+    let mut c = login(base, user);
+    c.env("DOCSPACE_PASSWORD", password);
+    c
+}
+
+/// `login` as the fixture user `NAME@example.com`, the password (`NAME-pass`) in DOCSPACE_PASSWORD.
+pub fn login_user(base: &str, name: &str) -> Command {
+    login_as(
+        base,
+        &format!("{name}@example.com"),
+        &format!("{name}-pass"),
+    )
+}
+
+/// [`login_user`] with `--totp-secret-env VAR`, `VAR` set to `key`.
+pub fn login_with_key_env(base: &str, name: &str, var: &str, key: &str) -> Command {
+    let mut c = login_user(base, name);
+    c.env(var, key).args(["--totp-secret-env", var]);
     c
 }
 
@@ -67,13 +102,24 @@ pub async fn output(mut c: Command) -> Output {
 }
 
 /// Runs with `input` on stdin.
-pub async fn output_with_stdin(mut c: Command, input: &str) -> Output {
-    c.stdin(Stdio::piped());
-    let mut child = c.spawn().expect("spawn");
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(input.as_bytes()).await.unwrap();
+pub async fn output_with_stdin(c: Command, input: &str) -> Output {
+    let (child, mut stdin) = spawn_with_stdin(c);
+    send(&mut stdin, input).await;
     drop(stdin);
     wait(child).await
+}
+
+/// Starts the command with stdin piped, and hands that pipe out.
+pub fn spawn_with_stdin(mut c: Command) -> (Child, ChildStdin) {
+    c.stdin(Stdio::piped());
+    let mut child = c.spawn().expect("spawn");
+    let stdin = child.stdin.take().unwrap();
+    (child, stdin)
+}
+
+/// Writes `text` to a child's stdin.
+pub async fn send(stdin: &mut ChildStdin, text: &str) {
+    stdin.write_all(text.as_bytes()).await.unwrap();
 }
 
 pub async fn wait(child: Child) -> Output {
@@ -119,17 +165,14 @@ pub fn http() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
+/// GET an emulator endpoint's JSON.
+async fn get_json(url: String) -> serde_json::Value {
+    http().get(url).send().await.unwrap().json().await.unwrap()
+}
+
 /// The codes in the emulator's SMS outbox, oldest first.
 pub async fn sms_codes(base: &str) -> Vec<String> {
-    let v: serde_json::Value = http()
-        .get(format!("{base}/emulator/sms"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["messages"]
+    get_json(format!("{base}/emulator/sms")).await["messages"]
         .as_array()
         .unwrap()
         .iter()
@@ -159,6 +202,15 @@ pub async fn fault(base: &str, body: serde_json::Value) {
     assert!(r.status().is_success());
 }
 
+/// The TOTP code for `key` at `unix_secs`.
+pub fn totp_at(key: &str, unix_secs: u64) -> String {
+    let secret = docspace_auth::secrecy::SecretString::from(key);
+    docspace_auth::totp::at(&secret, unix_secs)
+        .unwrap()
+        .expose()
+        .to_owned()
+}
+
 /// The current TOTP code for `key`.
 pub fn totp_now(key: &str) -> String {
     let secret = docspace_auth::secrecy::SecretString::from(key);
@@ -170,15 +222,9 @@ pub fn totp_now(key: &str) -> String {
 
 /// A 6-digit code that is not accepted for `key` now (outside the server's ±10 steps).
 pub fn wrong_code(key: &str) -> String {
-    let secret = docspace_auth::secrecy::SecretString::from(key);
     let now = docspace_auth::totp::unix_now();
     let valid: Vec<String> = (0..=30u64)
-        .map(|i| {
-            docspace_auth::totp::at(&secret, now + i * 30 - 15 * 30)
-                .unwrap()
-                .expose()
-                .to_owned()
-        })
+        .map(|i| totp_at(key, now + i * 30 - 15 * 30))
         .collect();
     (0..1_000_000u32)
         .map(|n| format!("{n:06}"))
@@ -186,35 +232,27 @@ pub fn wrong_code(key: &str) -> String {
         .unwrap()
 }
 
-/// Whether the token is accepted by the portal.
-pub async fn token_is_valid(base: &str, token: &str) -> bool {
-    let session = docspace_auth::Auth::resume(
+fn resume(base: &str, token: &str) -> docspace_auth::Auth<docspace_auth::Authenticated> {
+    docspace_auth::Auth::resume(
         base,
         docspace_auth::secrecy::SecretString::from(token.to_owned()),
     )
-    .unwrap();
-    session.is_valid().await.unwrap()
+    .unwrap()
+}
+
+/// Whether the token is accepted by the portal.
+pub async fn token_is_valid(base: &str, token: &str) -> bool {
+    resume(base, token).is_valid().await.unwrap()
 }
 
 /// Who the token belongs to.
 pub async fn token_email(base: &str, token: &str) -> String {
-    let session = docspace_auth::Auth::resume(
-        base,
-        docspace_auth::secrecy::SecretString::from(token.to_owned()),
-    )
-    .unwrap();
-    session.me().await.unwrap().email
+    resume(base, token).me().await.unwrap().email
 }
 
 /// The emulator's `/api` request count since start or the last reset.
 pub async fn api_requests(base: &str) -> u64 {
-    let v: serde_json::Value = http()
-        .get(format!("{base}/emulator/counters"))
-        .send()
-        .await
+    get_json(format!("{base}/emulator/counters")).await["requests"]
+        .as_u64()
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["requests"].as_u64().unwrap()
 }
