@@ -1,7 +1,7 @@
 //! `docspace-auth demo`: the whole login on the embedded emulator, step by step.
 
 use docspace_auth::secrecy::{ExposeSecret, SecretString};
-use docspace_auth::{totp, Auth, Challenge, Error, LoginOutcome};
+use docspace_auth::{totp, Auth, AuthBuilder, Challenge, Error, LoginOutcome};
 use docspace_emulator::{Emulator, EmulatorConfig};
 
 use crate::error::{CliError, Kind};
@@ -49,12 +49,10 @@ pub async fn run(args: DemoArgs) -> Result<(), CliError> {
         "user {DEMO_USER}: the portal requires an authenticator app; not enrolled yet"
     ));
 
-    let mut builder = Auth::builder(emulator.base_url());
-    if let Some(pem) = emulator.ca_pem() {
+    if emulator.ca_pem().is_some() {
         more("TLS on: trusting the emulator's freshly generated CA certificate");
-        builder = builder.add_root_certificate_pem(pem);
     }
-    let auth = builder.build()?;
+    let auth = client(&emulator).build()?;
 
     step(
         2,
@@ -146,11 +144,7 @@ pub async fn run(args: DemoArgs) -> Result<(), CliError> {
     );
 
     // Proof: the old token no longer works.
-    let mut builder = Auth::builder(emulator.base_url());
-    if let Some(pem) = emulator.ca_pem() {
-        builder = builder.add_root_certificate_pem(pem);
-    }
-    let old = builder.resume(token)?;
+    let old = client(&emulator).resume(token)?;
     if old.is_valid().await? {
         return Err(internal("the token still works after logout"));
     }
@@ -166,6 +160,15 @@ pub async fn run(args: DemoArgs) -> Result<(), CliError> {
     println!("Demo complete: login, enrolment, code, token, me, logout, revoked.");
     emulator.shutdown().await;
     Ok(())
+}
+
+/// A client for the embedded portal, trusting its CA when it runs TLS.
+fn client(emulator: &Emulator) -> AuthBuilder {
+    let builder = Auth::builder(emulator.base_url());
+    match emulator.ca_pem() {
+        Some(pem) => builder.add_root_certificate_pem(pem),
+        None => builder,
+    }
 }
 
 /// The first characters of the token, for recognising it.

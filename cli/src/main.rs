@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use tokio::signal::unix::{Signal, SignalKind};
 
 /// The exit-code table for `--help` (a macro so `concat!` can append it to each command's help).
 macro_rules! exit_codes_help {
@@ -243,27 +244,9 @@ fn main() {
     let result = runtime.block_on(async {
         // Installed before anything else runs, so Ctrl-C never kills the process mid-prompt
         // with the terminal's echo off: it ends here, cleanly, with exit code 130.
-        let mut interrupt =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
-                Ok(signal) => signal,
-                Err(e) => {
-                    return Err(CliError::new(
-                        error::Kind::Internal,
-                        format!("cannot handle Ctrl-C: {e}"),
-                    ))
-                }
-            };
+        let mut interrupt = handle(SignalKind::interrupt(), "Ctrl-C")?;
         // SIGTERM (kill, timeout) too: a hidden prompt's terminal settings are put back.
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(e) => {
-                    return Err(CliError::new(
-                        error::Kind::Internal,
-                        format!("cannot handle SIGTERM: {e}"),
-                    ))
-                }
-            };
+        let mut terminate = handle(SignalKind::terminate(), "SIGTERM")?;
         tokio::select! {
             result = run(cli) => result,
             _ = interrupt.recv() => Err(CliError::interrupted()),
@@ -271,6 +254,12 @@ fn main() {
         }
     });
     exit(result)
+}
+
+/// Catches the signal `kind` (named `name` in the error), so that it ends the run, not the process.
+fn handle(kind: SignalKind, name: &str) -> Result<Signal, CliError> {
+    tokio::signal::unix::signal(kind)
+        .map_err(|e| CliError::new(error::Kind::Internal, format!("cannot handle {name}: {e}")))
 }
 
 /// Ends the process: the error (one line) on stderr, and its exit code. The runtime is not

@@ -95,30 +95,33 @@ pub fn restore_terminal() {
     }
 }
 
-/// Reads one line from stdin without its line ending; `None` at end of input.
-pub async fn stdin_line() -> Result<Option<Zeroizing<String>>, CliError> {
-    let result = tokio::task::spawn_blocking(|| {
-        let mut line = Zeroizing::new(String::with_capacity(256));
-        match io::stdin().read_line(&mut line) {
-            Ok(0) => Ok(None),
-            Ok(_) => {
-                while line.ends_with('\n') || line.ends_with('\r') {
-                    line.pop();
-                }
-                Ok(Some(line))
-            }
-            Err(e) => Err(e),
-        }
-    })
-    .await;
-    match result {
-        Ok(Ok(line)) => Ok(line),
+/// Runs a blocking read of stdin off the async runtime.
+async fn read_stdin<T: Send + 'static>(
+    read: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> Result<T, CliError> {
+    match tokio::task::spawn_blocking(read).await {
+        Ok(Ok(value)) => Ok(value),
         Ok(Err(e)) => Err(CliError::usage(format!("cannot read stdin: {e}"))),
         Err(e) => Err(CliError::new(
             Kind::Internal,
             format!("reading stdin failed: {e}"),
         )),
     }
+}
+
+/// Reads one line from stdin without its line ending; `None` at end of input.
+pub async fn stdin_line() -> Result<Option<Zeroizing<String>>, CliError> {
+    read_stdin(|| {
+        let mut line = Zeroizing::new(String::with_capacity(256));
+        if io::stdin().read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        while line.ends_with('\n') || line.ends_with('\r') {
+            line.pop();
+        }
+        Ok(Some(line))
+    })
+    .await
 }
 
 /// One secret line from stdin: hidden at a prompt when stdin is a terminal (so what is typed
@@ -133,7 +136,7 @@ pub async fn stdin_secret_line(prompt: &str) -> Result<Option<Zeroizing<String>>
 
 /// Reads all of stdin (bounded), for a token or secret piped in.
 pub async fn stdin_all() -> Result<Zeroizing<String>, CliError> {
-    let result = tokio::task::spawn_blocking(|| {
+    read_stdin(|| {
         use std::io::Read;
         let mut text = Zeroizing::new(String::with_capacity(1024));
         io::stdin()
@@ -141,15 +144,7 @@ pub async fn stdin_all() -> Result<Zeroizing<String>, CliError> {
             .read_to_string(&mut text)
             .map(|_| text)
     })
-    .await;
-    match result {
-        Ok(Ok(text)) => Ok(text),
-        Ok(Err(e)) => Err(CliError::usage(format!("cannot read stdin: {e}"))),
-        Err(e) => Err(CliError::new(
-            Kind::Internal,
-            format!("reading stdin failed: {e}"),
-        )),
-    }
+    .await
 }
 
 /// A status line for the person running the command (stderr; never a secret).
