@@ -73,7 +73,7 @@ async fn first_line_serves_and_sigterm_exits_zero() {
     let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
     assert_ne!(port, 0);
     let c = client();
-    let r = login(&c, &base, "alice@example.com", "alice-pass").await;
+    let r = login_as(&c, &base, ALICE).await;
     assert_eq!(r.status, 200);
     sigterm(&run.child);
     let st = wait_exit(&mut run.child);
@@ -108,33 +108,14 @@ async fn tuning_flags_apply() {
     let c = client();
     assert_eq!(login(&c, &base, "alice@example.com", "x").await.status, 401);
     assert_eq!(login(&c, &base, "alice@example.com", "x").await.status, 403);
-    let t = login(&c, &base, "bob@example.com", "bob-pass").await;
+    let t = login_as(&c, &base, BOB).await;
     assert_eq!(t.status, 200);
-    assert_eq!(
-        login_code(&c, &base, "bob@example.com", "bob-pass", "000000")
-            .await
-            .status,
-        401
-    );
-    assert_eq!(
-        login_code(&c, &base, "bob@example.com", "bob-pass", "Qw9_zz")
-            .await
-            .status,
-        401
-    );
+    assert_eq!(code_as(&c, &base, BOB, "000000").await.status, 401);
+    assert_eq!(code_as(&c, &base, BOB, "Qw9_zz").await.status, 401);
     advance(&c, &base, 11).await;
-    let tok = login_code(&c, &base, "bob@example.com", "bob-pass", "Qw9_zz")
-        .await
-        .token();
+    let tok = code_as(&c, &base, BOB, "Qw9_zz").await.token();
     advance(&c, &base, 31).await;
-    let r = read(
-        c.get(format!("{base}/api/2.0/authentication"))
-            .header("Authorization", &tok)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = get_auth(&c, &format!("{base}/api/2.0/authentication"), &tok).await;
     assert_eq!(r.response(), false);
     sigterm(&run.child);
     assert_eq!(wait_exit(&mut run.child).code(), Some(0));
@@ -158,7 +139,7 @@ async fn tls_flag_prints_the_ca_path() {
     let pem = std::fs::read_to_string(&path).unwrap();
     assert!(pem.contains("BEGIN CERTIFICATE"));
     let c = tls_client(&pem);
-    let r = login(&c, &base, "alice@example.com", "alice-pass").await;
+    let r = login_as(&c, &base, ALICE).await;
     assert_eq!(r.status, 200);
     // plain HTTP to the TLS port does not get an API answer
     let plain = client()

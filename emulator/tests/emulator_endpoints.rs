@@ -20,7 +20,7 @@ async fn delay_fault() {
     let base = emu.base_url();
     fault(&c, base, json!({"kind":"delay","delayMs":300})).await;
     let t0 = Instant::now();
-    let r = login(&c, base, "alice@example.com", "alice-pass").await;
+    let r = login_as(&c, base, ALICE).await;
     assert!(t0.elapsed() >= Duration::from_millis(300));
     assert_eq!(
         r.status, 200,
@@ -28,7 +28,7 @@ async fn delay_fault() {
     );
     // times defaults to 1
     let t0 = Instant::now();
-    login(&c, base, "alice@example.com", "alice-pass").await;
+    login_as(&c, base, ALICE).await;
     assert!(t0.elapsed() < Duration::from_millis(300));
     // a client timeout shorter than the delay fails
     fault(&c, base, json!({"kind":"delay","delayMs":2000})).await;
@@ -61,37 +61,21 @@ async fn status_fault_with_body_headers_path_and_times() {
     let r = get(&c, &format!("{base}/api/2.0/people/@self")).await;
     assert_eq!(r.status, 401);
     for _ in 0..2 {
-        let r = login(&c, base, "alice@example.com", "alice-pass").await;
+        let r = login_as(&c, base, ALICE).await;
         assert_eq!(r.status, 429);
         assert_eq!(r.text, r#"{"error":"slow down"}"#);
         assert_eq!(r.headers["retry-after"], "7");
     }
-    assert_eq!(
-        login(&c, base, "alice@example.com", "alice-pass")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(login_as(&c, base, ALICE).await.status, 200);
     // no body ⇒ empty body; times 0 ⇒ until cleared
     fault(&c, base, json!({"kind":"status","status":503,"times":0})).await;
     for _ in 0..3 {
-        let r = login(&c, base, "alice@example.com", "alice-pass").await;
+        let r = login_as(&c, base, ALICE).await;
         assert_eq!((r.status, r.text.as_str()), (503, ""));
     }
-    let r = read(
-        c.delete(format!("{base}/emulator/faults"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = send(c.delete(format!("{base}/emulator/faults"))).await;
     assert_eq!(r.status, 200);
-    assert_eq!(
-        login(&c, base, "alice@example.com", "alice-pass")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(login_as(&c, base, ALICE).await.status, 200);
 }
 
 #[tokio::test]
@@ -100,7 +84,7 @@ async fn html_malformed_and_redirect_faults() {
     let c = client();
     let base = emu.base_url();
     fault(&c, base, json!({"kind":"html"})).await;
-    let r = login(&c, base, "alice@example.com", "alice-pass").await;
+    let r = login_as(&c, base, ALICE).await;
     assert_eq!(r.status, 200);
     assert!(r.headers["content-type"]
         .to_str()
@@ -109,7 +93,7 @@ async fn html_malformed_and_redirect_faults() {
     assert!(r.text.contains("<html"));
 
     fault(&c, base, json!({"kind":"malformedJson"})).await;
-    let r = login(&c, base, "alice@example.com", "alice-pass").await;
+    let r = login_as(&c, base, ALICE).await;
     assert_eq!(r.status, 200);
     assert!(r.headers["content-type"]
         .to_str()
@@ -118,7 +102,7 @@ async fn html_malformed_and_redirect_faults() {
     assert!(serde_json::from_str::<serde_json::Value>(&r.text).is_err());
 
     fault(&c, base, json!({"kind":"redirect"})).await;
-    let r = login(&c, base, "alice@example.com", "alice-pass").await;
+    let r = login_as(&c, base, ALICE).await;
     assert_eq!(r.status, 302);
     assert_eq!(r.headers["location"], "http://evil.example.invalid/steal");
     fault(
@@ -127,7 +111,7 @@ async fn html_malformed_and_redirect_faults() {
         json!({"kind":"redirect","location":"https://other.example.invalid/x"}),
     )
     .await;
-    let r = login(&c, base, "alice@example.com", "alice-pass").await;
+    let r = login_as(&c, base, ALICE).await;
     assert_eq!(r.headers["location"], "https://other.example.invalid/x");
 }
 
@@ -168,12 +152,7 @@ async fn oversized_fault_streams_the_requested_size() {
     }
     assert!(got > 1_000_000);
     drop(resp);
-    assert_eq!(
-        login(&c, base, "alice@example.com", "alice-pass")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(login_as(&c, base, ALICE).await.status, 200);
 }
 
 #[tokio::test]
@@ -198,12 +177,7 @@ async fn drop_fault_closes_without_a_response() {
         String::from_utf8_lossy(&buf)
     );
     // only once
-    assert_eq!(
-        login(&c, base, "alice@example.com", "alice-pass")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(login_as(&c, base, ALICE).await.status, 200);
     // and a reqwest client sees an error
     fault(&c, base, json!({"kind":"drop"})).await;
     let err = client()
@@ -236,8 +210,8 @@ async fn counters_count_connections_and_api_requests() {
     let admin = client();
     let c = client();
     // a 2FA login on one client: one connection, two requests
-    login(&c, base, "bob@example.com", "bob-pass").await;
-    login_code(&c, base, "bob@example.com", "bob-pass", "Qw9_zz").await;
+    login_as(&c, base, BOB).await;
+    code_as(&c, base, BOB, "Qw9_zz").await;
     let r = get(&admin, &format!("{base}/emulator/counters")).await;
     assert_eq!(r.text, r#"{"connections":1,"requests":2}"#);
     // two fresh clients: two more connections
@@ -254,12 +228,12 @@ async fn counters_count_connections_and_api_requests() {
     // reset; the kept-alive connection counts again when it carries a request
     let r = post_raw(&admin, &format!("{base}/emulator/counters/reset"), "").await;
     assert_eq!(r.json()["connections"], 0);
-    login(&c, base, "alice@example.com", "alice-pass").await;
+    login_as(&c, base, ALICE).await;
     let r = get(&admin, &format!("{base}/emulator/counters")).await;
     assert_eq!(r.text, r#"{"connections":1,"requests":1}"#);
     // faulted requests count too
     fault(&admin, base, json!({"kind":"status","status":500})).await;
-    login(&c, base, "alice@example.com", "alice-pass").await;
+    login_as(&c, base, ALICE).await;
     let r = get(&admin, &format!("{base}/emulator/counters")).await;
     assert_eq!(r.text, r#"{"connections":1,"requests":2}"#);
 }
@@ -269,20 +243,11 @@ async fn reset_restores_the_initial_state() {
     let emu = start().await;
     let c = client();
     let base = emu.base_url();
-    let t = login(&c, base, "alice@example.com", "alice-pass")
-        .await
-        .token();
+    let t = token_of(&c, base, ALICE).await;
     let now = align_step(&c, base).await;
-    login_code(
-        &c,
-        base,
-        "carol@example.com",
-        "carol-pass",
-        &totp(CAROL_SECRET, now),
-    )
-    .await;
-    login_code(&c, base, "bob@example.com", "bob-pass", "aB3-x_").await;
-    login(&c, base, "dave@example.com", "dave-pass").await;
+    code_as(&c, base, CAROL, &totp(CAROL_SECRET, now)).await;
+    code_as(&c, base, BOB, "aB3-x_").await;
+    login_as(&c, base, DAVE).await;
     for _ in 0..6 {
         login(&c, base, "alice@example.com", "bad").await;
     }
@@ -295,14 +260,7 @@ async fn reset_restores_the_initial_state() {
     let r = post_raw(&c, &format!("{base}/emulator/reset"), "").await;
     assert_eq!(r.status, 200);
     // token gone, lockout gone, clock back, outbox empty, fault cleared, counters zero
-    let r = read(
-        c.get(format!("{base}/api/2.0/people/@self"))
-            .header("Authorization", &t)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = people_self(&c, base, &t).await;
     assert_eq!(r.status, 401);
     let clock = get(&c, &format!("{base}/emulator/clock")).await.json();
     assert_eq!(clock["offsetSecs"], 0);
@@ -314,21 +272,11 @@ async fn reset_restores_the_initial_state() {
         get(&c, &format!("{base}/emulator/counters")).await.text,
         r#"{"connections":1,"requests":1}"#
     );
-    assert_eq!(
-        login(&c, base, "alice@example.com", "alice-pass")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(login_as(&c, base, ALICE).await.status, 200);
     // carol is not enrolled again (same tfaKey), bob's backup code is fresh again
-    let s1 = login(&c, base, "carol@example.com", "carol-pass").await;
+    let s1 = login_as(&c, base, CAROL).await;
     assert_eq!(s1.response()["tfaKey"], CAROL_SECRET);
-    assert_eq!(
-        login_code(&c, base, "bob@example.com", "bob-pass", "aB3-x_")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(code_as(&c, base, BOB, "aB3-x_").await.status, 200);
 }
 
 #[tokio::test]
@@ -363,7 +311,7 @@ async fn tls_in_process() {
     let pem = emu.ca_pem().expect("CA PEM").to_string();
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
     let c = tls_client(&pem);
-    let r = login(&c, &base, "alice@example.com", "alice-pass").await;
+    let r = login_as(&c, &base, ALICE).await;
     assert_eq!(r.status, 200);
     assert!(r.set_cookies()[0].contains("; secure"));
     assert_eq!(

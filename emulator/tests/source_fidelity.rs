@@ -6,30 +6,13 @@ mod common;
 use common::*;
 use serde_json::json;
 
-fn sms_url(base: &str) -> String {
-    format!("{base}/api/2.0/authentication/sendsms")
-}
-
 async fn send_sms(c: &reqwest::Client, base: &str) {
-    let r = post_json(
-        c,
-        &sms_url(base),
-        &json!({"userName":"dave@example.com","password":"dave-pass"}),
-    )
-    .await;
+    let r = sendsms_as(c, base, DAVE).await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
 async fn last_sms(c: &reqwest::Client, base: &str) -> String {
-    sms_codes(c, base, "+15551234567").await.pop().unwrap()
-}
-
-fn wrong_for(code: &str) -> &'static str {
-    if code == "111111" {
-        "222222"
-    } else {
-        "111111"
-    }
+    sms_codes(c, base, DAVE_PHONE).await.pop().unwrap()
 }
 
 /// §4.5: the counter is stored (and its one-minute expiry re-armed) only by attempts that pass
@@ -41,31 +24,15 @@ async fn refused_code_attempts_do_not_extend_the_block() {
     let base = emu.base_url();
     align_step(&c, base).await;
     for _ in 0..3 {
-        let r = login_code(&c, base, "bob@example.com", "bob-pass", "000000").await;
+        let r = code_as(&c, base, BOB, "000000").await;
         assert_eq!(r.status, 401);
     }
     advance(&c, base, 30).await;
-    let now = emu_now(&c, base).await;
-    let r = login_code(
-        &c,
-        base,
-        "bob@example.com",
-        "bob-pass",
-        &totp(BOB_SECRET, now),
-    )
-    .await;
+    let r = code_now(&c, base, BOB, BOB_SECRET).await;
     assert_eq!((r.status, r.text.as_str()), (401, AUTH_FAILED), "blocked");
     // 61 s after the last counted attempt (31 s after the refused one) the block is over.
     advance(&c, base, 31).await;
-    let now = emu_now(&c, base).await;
-    let r = login_code(
-        &c,
-        base,
-        "bob@example.com",
-        "bob-pass",
-        &totp(BOB_SECRET, now),
-    )
-    .await;
+    let r = code_now(&c, base, BOB, BOB_SECRET).await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
@@ -86,18 +53,11 @@ async fn empty_codes_are_not_counted() {
         let r = post_json(&c, &url, &body).await;
         assert_eq!((r.status, r.text.as_str()), (401, AUTH_FAILED), "{body}");
     }
-    let r = login_code(
-        &c,
-        base,
-        "bob@example.com",
-        "bob-pass",
-        &totp(BOB_SECRET, now),
-    )
-    .await;
+    let r = code_as(&c, base, BOB, &totp(BOB_SECRET, now)).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     // SMS: same rule (`SmsKeyStorage.ValidateKeyAsync` returns Empty before counting).
-    login(&c, base, "dave@example.com", "dave-pass").await;
+    login_as(&c, base, DAVE).await;
     let code = last_sms(&c, base).await;
     for body in [
         json!({"userName":"dave@example.com","password":"dave-pass"}),
@@ -107,7 +67,7 @@ async fn empty_codes_are_not_counted() {
         let r = post_json(&c, &url, &body).await;
         assert_eq!((r.status, r.text.as_str()), (401, AUTH_FAILED), "{body}");
     }
-    let r = login_code(&c, base, "dave@example.com", "dave-pass", &code).await;
+    let r = code_as(&c, base, DAVE, &code).await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
@@ -120,22 +80,22 @@ async fn sms_attempt_counter_is_rearmed_by_each_counted_attempt() {
     let base = emu.base_url();
     send_sms(&c, base).await;
     let code = last_sms(&c, base).await;
-    let r = login_code(&c, base, "dave@example.com", "dave-pass", wrong_for(&code)).await;
+    let r = code_as(&c, base, DAVE, wrong_for(&code)).await;
     assert_eq!(r.status, 401);
     advance(&c, base, 500).await;
-    let r = login_code(&c, base, "dave@example.com", "dave-pass", wrong_for(&code)).await;
+    let r = code_as(&c, base, DAVE, wrong_for(&code)).await;
     assert_eq!(r.status, 401);
     // 700 s after the first attempt, 200 s after the second: the counter (2) is still alive.
     advance(&c, base, 200).await;
     send_sms(&c, base).await;
     let fresh = last_sms(&c, base).await;
-    let r = login_code(&c, base, "dave@example.com", "dave-pass", &fresh).await;
+    let r = code_as(&c, base, DAVE, &fresh).await;
     assert_eq!((r.status, r.text.as_str()), (401, AUTH_FAILED));
     // A refused attempt does not re-arm it: 10 min after the second attempt it is gone.
     advance(&c, base, 401).await;
     send_sms(&c, base).await;
     let fresh = last_sms(&c, base).await;
-    let r = login_code(&c, base, "dave@example.com", "dave-pass", &fresh).await;
+    let r = code_as(&c, base, DAVE, &fresh).await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
@@ -147,28 +107,13 @@ async fn sms_success_only_gives_back_its_own_attempt() {
     let base = emu.base_url();
     send_sms(&c, base).await;
     let code = last_sms(&c, base).await;
-    assert_eq!(
-        login_code(&c, base, "dave@example.com", "dave-pass", wrong_for(&code))
-            .await
-            .status,
-        401
-    );
-    assert_eq!(
-        login_code(&c, base, "dave@example.com", "dave-pass", &code)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(code_as(&c, base, DAVE, wrong_for(&code)).await.status, 401);
+    assert_eq!(code_as(&c, base, DAVE, &code).await.status, 200);
     // counter is 1 again: one more wrong code uses the allowance up
     send_sms(&c, base).await;
     let code = last_sms(&c, base).await;
-    assert_eq!(
-        login_code(&c, base, "dave@example.com", "dave-pass", wrong_for(&code))
-            .await
-            .status,
-        401
-    );
-    let r = login_code(&c, base, "dave@example.com", "dave-pass", &code).await;
+    assert_eq!(code_as(&c, base, DAVE, wrong_for(&code)).await.status, 401);
+    let r = code_as(&c, base, DAVE, &code).await;
     assert_eq!((r.status, r.text.as_str()), (401, AUTH_FAILED));
 }
 
@@ -191,7 +136,7 @@ async fn requests_without_credentials_are_not_counted_by_the_lockout() {
             assert_eq!((r.status, r.text.as_str()), (401, AUTH_FAILED), "{body}");
         }
     }
-    let r = login(&c, base, "alice@example.com", "alice-pass").await;
+    let r = login_as(&c, base, ALICE).await;
     assert_eq!(r.status, 200, "{}", r.text);
     // An empty userName is not null: it goes through the lockout under the key "".
     let body = json!({"userName":"","password":"x"});
@@ -255,7 +200,7 @@ async fn step1_and_sendsms_ignore_code_of_any_type() {
     assert_eq!(r.status, 200, "{}", r.text);
     let r = post_json(
         &c,
-        &sms_url(base),
+        &format!("{base}/api/2.0/authentication/sendsms"),
         &json!({"userName":"dave@example.com","password":"dave-pass","code":{"x":1}}),
     )
     .await;
@@ -287,7 +232,7 @@ async fn unsupported_media_type_envelope() {
             .body(r#"{"userName":"alice@example.com","password":"alice-pass"}"#),
     ];
     for req in cases {
-        let r = read(req.send().await.unwrap()).await;
+        let r = send(req).await;
         assert_eq!(r.status, 415, "{}", r.text);
         let j = r.json();
         assert_eq!(j["status"], 0);
@@ -298,14 +243,7 @@ async fn unsupported_media_type_envelope() {
         assert!(j["response"].get("errors").is_none());
     }
     // JSON content type, empty body: the validation error (400, status 1)
-    let r = read(
-        c.post(&url)
-            .header("content-type", "application/json")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = send(c.post(&url).header("content-type", "application/json")).await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["status"], 1);
     assert_eq!(r.json()["statusCode"], 400);
@@ -317,15 +255,10 @@ async fn percent_encoded_paths_are_decoded_before_routing() {
     let emu = start().await;
     let c = client();
     let base = emu.base_url();
-    let t = login(&c, base, "alice@example.com", "alice-pass")
-        .await
-        .token();
-    let r = read(
+    let t = token_of(&c, base, ALICE).await;
+    let r = send(
         c.get(format!("{base}/api/2.0/people/%40self"))
-            .header("Authorization", &t)
-            .send()
-            .await
-            .unwrap(),
+            .header("Authorization", &t),
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -365,9 +298,7 @@ async fn cookie_handler_empty_cookie_wins_and_a_failed_cookie_is_deleted() {
     let emu = start().await;
     let c = client();
     let base = emu.base_url();
-    let t = login(&c, base, "alice@example.com", "alice-pass")
-        .await
-        .token();
+    let t = token_of(&c, base, ALICE).await;
     let me = format!("{base}/api/2.0/people/@self");
     let check = format!("{base}/api/2.0/authentication");
     let deleted = |r: &Resp| {
@@ -376,25 +307,19 @@ async fn cookie_handler_empty_cookie_wins_and_a_failed_cookie_is_deleted() {
             .any(|s| s.starts_with("asc_auth_key=;") && s.contains("1970"))
     };
 
-    let r = read(
+    let r = send(
         c.get(&me)
             .header("Cookie", "asc_auth_key=")
-            .header("Authorization", &t)
-            .send()
-            .await
-            .unwrap(),
+            .header("Authorization", &t),
     )
     .await;
     assert_eq!((r.status, r.text.as_str()), (401, ""));
     assert!(deleted(&r), "{:?}", r.set_cookies());
 
-    let r = read(
+    let r = send(
         c.get(&check)
             .header("Cookie", "asc_auth_key=stale")
-            .header("Authorization", &t)
-            .send()
-            .await
-            .unwrap(),
+            .header("Authorization", &t),
     )
     .await;
     assert_eq!(r.status, 200);
@@ -402,24 +327,10 @@ async fn cookie_handler_empty_cookie_wins_and_a_failed_cookie_is_deleted() {
     assert!(deleted(&r), "{:?}", r.set_cookies());
 
     // no cookie, bad header: nothing to delete; good cookie: nothing deleted
-    let r = read(
-        c.get(&me)
-            .header("Authorization", "nope")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = send(c.get(&me).header("Authorization", "nope")).await;
     assert_eq!((r.status, r.text.as_str()), (401, ""));
     assert!(r.set_cookies().is_empty(), "{:?}", r.set_cookies());
-    let r = read(
-        c.get(&me)
-            .header("Cookie", format!("asc_auth_key={t}"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = send(c.get(&me).header("Cookie", format!("asc_auth_key={t}"))).await;
     assert_eq!(r.status, 200);
     assert!(r.set_cookies().is_empty(), "{:?}", r.set_cookies());
 }
@@ -434,18 +345,9 @@ async fn sendsms_without_phone_is_an_argument_exception() {
     )
     .await;
     let c = client();
-    let r = post_json(
-        &c,
-        &sms_url(emu.base_url()),
-        &json!({"userName":"frank@example.com","password":"frank-pass"}),
-    )
-    .await;
-    assert_eq!(r.status, 400, "{}", r.text);
+    let r = sendsms_as(&c, emu.base_url(), ("frank@example.com", "frank-pass")).await;
+    assert_error_envelope(&r, 400, "System.ArgumentException");
     let j = r.json();
-    assert_eq!(j["status"], 1);
-    assert_eq!(j["statusCode"], 400);
-    assert_eq!(j["error"]["type"], "System.ArgumentException");
     assert_eq!(j["error"]["hresult"], -2147024809i64);
     assert!(j["error"]["stack"].is_string());
-    assert!(j.get("response").is_none());
 }

@@ -27,7 +27,7 @@ async fn totp_code_success_body_and_cookie() {
     let base = emu.base_url();
     let now = align_step(&c, base).await;
     let code = totp(BOB_SECRET, now);
-    let r = login_code(&c, base, "bob@example.com", "bob-pass", &code).await;
+    let r = code_as(&c, base, BOB, &code).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let t = r.token();
     let exp = r.response()["expires"].as_str().unwrap().to_string();
@@ -63,7 +63,7 @@ async fn totp_window_is_plus_minus_ten_steps_without_replay_protection() {
     ] {
         let t = (now as i64 + offset * 30) as u64;
         let code = totp(BOB_SECRET, t);
-        let r = login_code(&c, base, "bob@example.com", "bob-pass", &code).await;
+        let r = code_as(&c, base, BOB, &code).await;
         assert_eq!(r.status == 200, ok, "offset {offset}: {}", r.text);
         if !ok {
             assert_eq!(r.text, AUTH_FAILED);
@@ -72,20 +72,10 @@ async fn totp_window_is_plus_minus_ten_steps_without_replay_protection() {
     // Same code again: accepted (no replay tracking); and the next step's code too.
     let code = totp(BOB_SECRET, now);
     for _ in 0..3 {
-        assert_eq!(
-            login_code(&c, base, "bob@example.com", "bob-pass", &code)
-                .await
-                .status,
-            200
-        );
+        assert_eq!(code_as(&c, base, BOB, &code).await.status, 200);
     }
     let next = totp(BOB_SECRET, now + 30);
-    assert_eq!(
-        login_code(&c, base, "bob@example.com", "bob-pass", &next)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(code_as(&c, base, BOB, &next).await.status, 200);
 }
 
 #[tokio::test]
@@ -138,14 +128,7 @@ async fn code_endpoint_rechecks_the_password() {
 async fn code_for_a_user_without_2fa_is_401() {
     let emu = start().await;
     let c = client();
-    let r = login_code(
-        &c,
-        emu.base_url(),
-        "alice@example.com",
-        "alice-pass",
-        "123456",
-    )
-    .await;
+    let r = code_as(&c, emu.base_url(), ALICE, "123456").await;
     assert_eq!((r.status, r.text.as_str()), (401, AUTH_FAILED));
 }
 
@@ -154,23 +137,16 @@ async fn backup_codes_single_use_and_listed() {
     let emu = start().await;
     let c = client();
     let base = emu.base_url();
-    let r = login_code(&c, base, "bob@example.com", "bob-pass", "aB3-x_").await;
+    let r = code_as(&c, base, BOB, "aB3-x_").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.response()["tfa"], true);
     let t = r.token();
-    let r = login_code(&c, base, "bob@example.com", "bob-pass", "aB3-x_").await;
+    let r = code_as(&c, base, BOB, "aB3-x_").await;
     assert_eq!((r.status, r.text.as_str()), (401, AUTH_FAILED));
     // case-sensitive
-    let r = login_code(&c, base, "bob@example.com", "bob-pass", "qw9_ZZ").await;
+    let r = code_as(&c, base, BOB, "qw9_ZZ").await;
     assert_eq!(r.status, 401);
-    let codes = read(
-        c.get(format!("{base}/api/2.0/settings/tfaappcodes"))
-            .header("Authorization", &t)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let codes = tfaappcodes(&c, base, &t).await;
     assert_eq!(codes.status, 200);
     let expected = format!(
         r#"{{"response":[{{"isUsed":true,"code":"aB3-x_"}},{{"isUsed":false,"code":"Qw9_zz"}},{{"isUsed":false,"code":"00-a_B"}},{{"isUsed":false,"code":"k2k2k2"}},{{"isUsed":false,"code":"Z_-9aa"}}],"count":5,"links":[{{"href":"{base}/api/2.0/settings/tfaappcodes","action":"GET"}}],"status":0,"statusCode":200}}"#
@@ -186,27 +162,20 @@ async fn first_valid_totp_enrols_and_creates_backup_codes() {
     // not enrolled: no backup code can work, and tfaappcodes is refused
     let now = align_step(&c, base).await;
     let code = totp(CAROL_SECRET, now);
-    let r = login_code(&c, base, "carol@example.com", "carol-pass", &code).await;
+    let r = code_as(&c, base, CAROL, &code).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.response()["tfa"], true);
     assert!(r.response().get("tfaKey").is_none());
     let t = r.token();
     // now enrolled: step 1 gives TfaAuth without tfaKey
-    let s1 = login(&c, base, "carol@example.com", "carol-pass").await;
+    let s1 = login_as(&c, base, CAROL).await;
     assert!(s1.response().get("tfaKey").is_none());
     assert!(s1.response()["confirmUrl"]
         .as_str()
         .unwrap()
         .contains("/confirm/TfaAuth?type=TfaAuth&uid="));
     // backup codes exist: 5 × 6 chars of [A-Za-z0-9_-], unused
-    let codes = read(
-        c.get(format!("{base}/api/2.0/settings/tfaappcodes"))
-            .header("Authorization", format!("Bearer {t}"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let codes = tfaappcodes(&c, base, &format!("Bearer {t}")).await;
     assert_eq!(codes.status, 200, "{}", codes.text);
     let list = codes.response();
     let list = list.as_array().unwrap();
@@ -221,21 +190,9 @@ async fn first_valid_totp_enrols_and_creates_backup_codes() {
     }
     // and one of them logs in
     let bc = list[2]["code"].as_str().unwrap();
-    assert_eq!(
-        login_code(&c, base, "carol@example.com", "carol-pass", bc)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(code_as(&c, base, CAROL, bc).await.status, 200);
     // /people/@self tells the app is enabled
-    let me = read(
-        c.get(format!("{base}/api/2.0/people/@self"))
-            .header("Authorization", &t)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let me = people_self(&c, base, &t).await;
     assert_eq!(me.response()["tfaAppEnabled"], true);
 }
 
@@ -261,26 +218,18 @@ async fn code_attempt_limit_blocks_even_the_right_code_until_a_quiet_window() {
     let base = emu.base_url();
     let now = align_step(&c, base).await;
     for _ in 0..3 {
-        let r = login_code(&c, base, "bob@example.com", "bob-pass", "000000").await;
+        let r = code_as(&c, base, BOB, "000000").await;
         assert_eq!(r.status, 401);
     }
     let right = totp(BOB_SECRET, now);
-    let r = login_code(&c, base, "bob@example.com", "bob-pass", &right).await;
+    let r = code_as(&c, base, BOB, &right).await;
     assert_eq!((r.status, r.text.as_str()), (401, AUTH_FAILED));
     // backup codes are blocked too
-    let r = login_code(&c, base, "bob@example.com", "bob-pass", "Qw9_zz").await;
+    let r = code_as(&c, base, BOB, "Qw9_zz").await;
     assert_eq!(r.status, 401);
     // one quiet window later, the right code works
     advance(&c, base, 61).await;
-    let now = emu_now(&c, base).await;
-    let r = login_code(
-        &c,
-        base,
-        "bob@example.com",
-        "bob-pass",
-        &totp(BOB_SECRET, now),
-    )
-    .await;
+    let r = code_now(&c, base, BOB, BOB_SECRET).await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
@@ -292,12 +241,7 @@ async fn successes_do_not_use_up_the_code_limit() {
     let now = align_step(&c, base).await;
     let code = totp(BOB_SECRET, now);
     for _ in 0..5 {
-        assert_eq!(
-            login_code(&c, base, "bob@example.com", "bob-pass", &code)
-                .await
-                .status,
-            200
-        );
+        assert_eq!(code_as(&c, base, BOB, &code).await.status, 200);
     }
 }
 
@@ -306,18 +250,8 @@ async fn sms_code_flow_with_resend() {
     let emu = start().await;
     let c = client();
     let base = emu.base_url();
-    assert_eq!(
-        login(&c, base, "dave@example.com", "dave-pass")
-            .await
-            .status,
-        200
-    );
-    let r = post_json(
-        &c,
-        &format!("{base}/api/2.0/authentication/sendsms"),
-        &json!({"userName":"dave@example.com","password":"dave-pass"}),
-    )
-    .await;
+    assert_eq!(login_as(&c, base, DAVE).await.status, 200);
+    let r = sendsms_as(&c, base, DAVE).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let resp = r.response();
     assert_eq!(resp["sms"], true);
@@ -325,10 +259,10 @@ async fn sms_code_flow_with_resend() {
     assert_eq!(resp["phoneNoise"], "+1555***4567");
     assert!(resp["expires"].as_str().unwrap().ends_with('Z'));
     assert!(resp.get("token").is_none());
-    let codes = sms_codes(&c, base, "+15551234567").await;
+    let codes = sms_codes(&c, base, DAVE_PHONE).await;
     assert_eq!(codes.len(), 2);
     // every live key is valid; success deletes them all
-    let r = login_code(&c, base, "dave@example.com", "dave-pass", &codes[0]).await;
+    let r = code_as(&c, base, DAVE, &codes[0]).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let t = r.token();
     let exp = r.response()["expires"].as_str().unwrap().to_string();
@@ -337,7 +271,7 @@ async fn sms_code_flow_with_resend() {
         codes[0]
     );
     assert_eq!(r.text, expected);
-    let r = login_code(&c, base, "dave@example.com", "dave-pass", &codes[1]).await;
+    let r = code_as(&c, base, DAVE, &codes[1]).await;
     assert_eq!((r.status, r.text.as_str()), (401, AUTH_FAILED));
     // the outbox without a filter has them too, with sentAt
     let all = get(&c, &format!("{base}/emulator/sms")).await.json();
@@ -358,21 +292,16 @@ async fn sms_codes_expire() {
     .await;
     let c = client();
     let base = emu.base_url();
-    login(&c, base, "dave@example.com", "dave-pass").await;
-    let code = sms_codes(&c, base, "+15551234567").await.remove(0);
+    login_as(&c, base, DAVE).await;
+    let code = sms_codes(&c, base, DAVE_PHONE).await.remove(0);
     advance(&c, base, 601).await;
-    let r = login_code(&c, base, "dave@example.com", "dave-pass", &code).await;
+    let r = code_as(&c, base, DAVE, &code).await;
     assert_eq!(r.status, 401);
     // step 1 sends a fresh code since none is live
-    login(&c, base, "dave@example.com", "dave-pass").await;
-    let codes = sms_codes(&c, base, "+15551234567").await;
+    login_as(&c, base, DAVE).await;
+    let codes = sms_codes(&c, base, DAVE_PHONE).await;
     assert_eq!(codes.len(), 2);
-    assert_eq!(
-        login_code(&c, base, "dave@example.com", "dave-pass", &codes[1])
-            .await
-            .status,
-        200
-    );
+    assert_eq!(code_as(&c, base, DAVE, &codes[1]).await.status, 200);
 }
 
 #[tokio::test]
@@ -380,18 +309,12 @@ async fn sms_attempt_limit() {
     let emu = start_with(USERS, |c| c.code_limit.attempt_count = 2).await;
     let c = client();
     let base = emu.base_url();
-    login(&c, base, "dave@example.com", "dave-pass").await;
-    let code = sms_codes(&c, base, "+15551234567").await.remove(0);
-    let wrong = if code == "111111" { "222222" } else { "111111" };
+    login_as(&c, base, DAVE).await;
+    let code = sms_codes(&c, base, DAVE_PHONE).await.remove(0);
     for _ in 0..2 {
-        assert_eq!(
-            login_code(&c, base, "dave@example.com", "dave-pass", wrong)
-                .await
-                .status,
-            401
-        );
+        assert_eq!(code_as(&c, base, DAVE, wrong_for(&code)).await.status, 401);
     }
-    let r = login_code(&c, base, "dave@example.com", "dave-pass", &code).await;
+    let r = code_as(&c, base, DAVE, &code).await;
     assert_eq!((r.status, r.text.as_str()), (401, AUTH_FAILED));
 }
 
@@ -400,39 +323,23 @@ async fn too_many_sms_is_500() {
     let emu = start().await;
     let c = client();
     let base = emu.base_url();
-    let url = format!("{base}/api/2.0/authentication/sendsms");
-    let body = json!({"userName":"dave@example.com","password":"dave-pass"});
     for i in 0..6 {
-        let r = post_json(&c, &url, &body).await;
+        let r = sendsms_as(&c, base, DAVE).await;
         assert_eq!(r.status, 200, "send #{i}: {}", r.text);
     }
-    let r = post_json(&c, &url, &body).await;
-    assert_eq!(r.status, 500);
-    let j = r.json();
-    assert_eq!(j["status"], 1);
-    assert_eq!(j["statusCode"], 500);
-    assert_eq!(j["error"]["type"], "System.Exception");
-    assert_eq!(sms_codes(&c, base, "+15551234567").await.len(), 6);
+    let r = sendsms_as(&c, base, DAVE).await;
+    assert_error_envelope(&r, 500, "System.Exception");
+    assert_eq!(sms_codes(&c, base, DAVE_PHONE).await.len(), 6);
 }
 
 #[tokio::test]
 async fn sendsms_checks_credentials_and_user_kind() {
     let emu = start().await;
     let c = client();
-    let url = format!("{}/api/2.0/authentication/sendsms", emu.base_url());
-    let r = post_json(
-        &c,
-        &url,
-        &json!({"userName":"dave@example.com","password":"x"}),
-    )
-    .await;
+    let base = emu.base_url();
+    let r = sendsms_as(&c, base, (DAVE.0, "x")).await;
     assert_eq!((r.status, r.text.as_str()), (401, AUTH_FAILED));
-    let r = post_json(
-        &c,
-        &url,
-        &json!({"userName":"alice@example.com","password":"alice-pass"}),
-    )
-    .await;
+    let r = sendsms_as(&c, base, ALICE).await;
     assert_eq!(r.status, 500);
     assert_eq!(r.json()["status"], 1);
 }

@@ -7,24 +7,12 @@ use std::time::Duration;
 use common::*;
 use serde_json::json;
 
-async fn alice_token(c: &reqwest::Client, base: &str) -> String {
-    login(c, base, "alice@example.com", "alice-pass")
-        .await
-        .token()
-}
-
 async fn me(
     c: &reqwest::Client,
     base: &str,
     f: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
 ) -> Resp {
-    read(
-        f(c.get(format!("{base}/api/2.0/people/@self")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    send(f(c.get(format!("{base}/api/2.0/people/@self")))).await
 }
 
 async fn is_valid(
@@ -32,13 +20,7 @@ async fn is_valid(
     base: &str,
     f: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
 ) -> Resp {
-    read(
-        f(c.get(format!("{base}/api/2.0/authentication")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    send(f(c.get(format!("{base}/api/2.0/authentication")))).await
 }
 
 #[tokio::test]
@@ -46,7 +28,7 @@ async fn token_as_raw_authorization_bearer_or_cookie() {
     let emu = start().await;
     let c = client();
     let base = emu.base_url();
-    let t = alice_token(&c, base).await;
+    let t = token_of(&c, base, ALICE).await;
     for r in [
         me(&c, base, |b| b.header("Authorization", &t)).await,
         me(&c, base, |b| {
@@ -89,7 +71,7 @@ async fn lowercase_bearer_and_garbage_fail_with_empty_401() {
     let emu = start().await;
     let c = client();
     let base = emu.base_url();
-    let t = alice_token(&c, base).await;
+    let t = token_of(&c, base, ALICE).await;
     for r in [
         me(&c, base, |b| {
             b.header("Authorization", format!("bearer {t}"))
@@ -103,13 +85,7 @@ async fn lowercase_bearer_and_garbage_fail_with_empty_401() {
     ] {
         assert_eq!((r.status, r.text.as_str()), (401, ""));
     }
-    let r = read(
-        c.get(format!("{base}/api/2.0/settings/tfaappcodes"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = send(c.get(format!("{base}/api/2.0/settings/tfaappcodes"))).await;
     assert_eq!((r.status, r.text.as_str()), (401, ""));
 }
 
@@ -118,7 +94,7 @@ async fn cookie_wins_over_authorization() {
     let emu = start().await;
     let c = client();
     let base = emu.base_url();
-    let t = alice_token(&c, base).await;
+    let t = token_of(&c, base, ALICE).await;
     let r = me(&c, base, |b| {
         b.header("Authorization", &t)
             .header("Cookie", "asc_auth_key=stale-token")
@@ -146,7 +122,7 @@ async fn get_authentication_true_false() {
             r#"{{"response":false,"count":1,"links":[{{"href":"{base}/api/2.0/authentication","action":"GET"}}],"status":0,"statusCode":200}}"#
         )
     );
-    let t = alice_token(&c, base).await;
+    let t = token_of(&c, base, ALICE).await;
     let r = is_valid(&c, base, |b| b.header("Authorization", &t)).await;
     assert_eq!(r.response(), true);
     let r = is_valid(&c, base, |b| b.header("Authorization", "nope")).await;
@@ -179,7 +155,7 @@ async fn tokens_expire() {
     let emu = start_with(USERS, |c| c.token_lifetime = Duration::from_secs(120)).await;
     let c = client();
     let base = emu.base_url();
-    let t = alice_token(&c, base).await;
+    let t = token_of(&c, base, ALICE).await;
     assert_eq!(
         me(&c, base, |b| b.header("Authorization", &t)).await.status,
         200
@@ -203,16 +179,9 @@ async fn logout_revokes_only_a_cookie_token() {
     let c = client();
     let base = emu.base_url();
     let url = format!("{base}/api/2.0/authentication/logout");
-    let t = alice_token(&c, base).await;
+    let t = token_of(&c, base, ALICE).await;
     // header-only logout: nothing is revoked
-    let r = read(
-        c.post(&url)
-            .header("Authorization", &t)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = send(c.post(&url).header("Authorization", &t)).await;
     assert_eq!(r.status, 200);
     assert_eq!(
         r.text,
@@ -229,21 +198,14 @@ async fn logout_revokes_only_a_cookie_token() {
         200
     );
     // cookie logout revokes
-    let r = read(
-        c.post(&url)
-            .header("Cookie", format!("asc_auth_key={t}"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = send(c.post(&url).header("Cookie", format!("asc_auth_key={t}"))).await;
     assert_eq!(r.status, 200);
     assert_eq!(
         me(&c, base, |b| b.header("Authorization", &t)).await.status,
         401
     );
     // another token of the same user is untouched
-    let t2 = alice_token(&c, base).await;
+    let t2 = token_of(&c, base, ALICE).await;
     assert_eq!(
         me(&c, base, |b| b.header("Authorization", &t2))
             .await
@@ -251,7 +213,7 @@ async fn logout_revokes_only_a_cookie_token() {
         200
     );
     // anonymous logout is fine
-    assert_eq!(read(c.post(&url).send().await.unwrap()).await.status, 200);
+    assert_eq!(send(c.post(&url)).await.status, 200);
 }
 
 #[tokio::test]
@@ -259,19 +221,9 @@ async fn tfaappcodes_refused_without_app_enrolment() {
     let emu = start().await;
     let c = client();
     let base = emu.base_url();
-    let t = alice_token(&c, base).await;
-    let r = read(
-        c.get(format!("{base}/api/2.0/settings/tfaappcodes"))
-            .header("Authorization", &t)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(r.status, 403);
-    let j = r.json();
-    assert_eq!(j["statusCode"], 403);
-    assert_eq!(j["error"]["type"], "System.InvalidOperationException");
+    let t = token_of(&c, base, ALICE).await;
+    let r = tfaappcodes(&c, base, &t).await;
+    assert_error_envelope(&r, 403, "System.InvalidOperationException");
 }
 
 #[tokio::test]
@@ -279,11 +231,9 @@ async fn people_self_fields() {
     let emu = start().await;
     let c = client();
     let base = emu.base_url();
-    login(&c, base, "dave@example.com", "dave-pass").await;
-    let code = sms_codes(&c, base, "+15551234567").await.remove(0);
-    let t = login_code(&c, base, "dave@example.com", "dave-pass", &code)
-        .await
-        .token();
+    login_as(&c, base, DAVE).await;
+    let code = sms_codes(&c, base, DAVE_PHONE).await.remove(0);
+    let t = code_as(&c, base, DAVE, &code).await.token();
     let r = me(&c, base, |b| {
         b.header("Authorization", format!("Bearer {t}"))
     })
@@ -296,7 +246,7 @@ async fn people_self_fields() {
     assert_eq!(p["status"], 1);
     assert_eq!(p["firstName"], "Dave");
     // nulls dropped: alice has no phone
-    let ta = alice_token(&c, base).await;
+    let ta = token_of(&c, base, ALICE).await;
     let pa = me(&c, base, |b| b.header("Authorization", &ta))
         .await
         .response();
@@ -326,21 +276,13 @@ async fn lockout_after_attempt_count_failures() {
     // while blocked, even the right password is refused, in step 1, step 2 and sendsms
     let r = login(&c, base, "ALICE@example.com", "alice-pass").await;
     assert_eq!((r.status, r.text.as_str()), (403, LOCKED));
-    let r = login_code(&c, base, "alice@example.com", "alice-pass", "123456").await;
+    let r = code_as(&c, base, ALICE, "123456").await;
     assert_eq!(r.status, 403);
     // other users are not affected
-    assert_eq!(
-        login(&c, base, "bob@example.com", "bob-pass").await.status,
-        200
-    );
+    assert_eq!(login_as(&c, base, BOB).await.status, 200);
     // after the block time, it works again
     advance(&c, base, 61).await;
-    assert_eq!(
-        login(&c, base, "alice@example.com", "alice-pass")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(login_as(&c, base, ALICE).await.status, 200);
 }
 
 #[tokio::test]
@@ -356,12 +298,7 @@ async fn lockout_counts_only_failures_in_the_window() {
     // successes between failures do not count
     assert_eq!(wrong(&c, base, "alice@example.com").await, 401);
     for _ in 0..3 {
-        assert_eq!(
-            login(&c, base, "alice@example.com", "alice-pass")
-                .await
-                .status,
-            200
-        );
+        assert_eq!(login_as(&c, base, ALICE).await.status, 200);
     }
     assert_eq!(wrong(&c, base, "alice@example.com").await, 401);
     // failures older than the window are forgotten
@@ -371,19 +308,9 @@ async fn lockout_counts_only_failures_in_the_window() {
     assert_eq!(wrong(&c, base, "alice@example.com").await, 403);
     // the block lasts block_time, not check_period
     advance(&c, base, 50).await;
-    assert_eq!(
-        login(&c, base, "alice@example.com", "alice-pass")
-            .await
-            .status,
-        403
-    );
+    assert_eq!(login_as(&c, base, ALICE).await.status, 403);
     advance(&c, base, 51).await;
-    assert_eq!(
-        login(&c, base, "alice@example.com", "alice-pass")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(login_as(&c, base, ALICE).await.status, 200);
     // unknown logins are locked out too (key = lower-cased login + IP)
     for _ in 0..2 {
         assert_eq!(wrong(&c, base, "Ghost@example.com").await, 401);

@@ -13,6 +13,18 @@ pub const LOCKED: &str = r#"{"error":{"message":"Too many login attempts. Please
 pub const BOB_SECRET: &str = "IFREGZCFMYWV6MJS";
 pub const CAROL_SECRET: &str = "JBSWY3DPEHPK3PXP";
 
+/// A fixture user: (email, password).
+pub type User = (&'static str, &'static str);
+/// No 2FA.
+pub const ALICE: User = ("alice@example.com", "alice-pass");
+/// App 2FA, enrolled (secret [`BOB_SECRET`]).
+pub const BOB: User = ("bob@example.com", "bob-pass");
+/// App 2FA, not enrolled (secret [`CAROL_SECRET`]).
+pub const CAROL: User = ("carol@example.com", "carol-pass");
+/// SMS 2FA with the phone [`DAVE_PHONE`].
+pub const DAVE: User = ("dave@example.com", "dave-pass");
+pub const DAVE_PHONE: &str = "+15551234567";
+
 pub async fn start_with(json: &str, tune: impl FnOnce(&mut EmulatorConfig)) -> Emulator {
     let mut cfg = EmulatorConfig::from_users_json(json).expect("users json");
     tune(&mut cfg);
@@ -108,7 +120,27 @@ pub async fn post_json(c: &reqwest::Client, url: &str, body: &Value) -> Resp {
 }
 
 pub async fn get(c: &reqwest::Client, url: &str) -> Resp {
-    read(c.get(url).send().await.unwrap()).await
+    send(c.get(url)).await
+}
+
+/// Sends a prepared request and reads the answer.
+pub async fn send(req: reqwest::RequestBuilder) -> Resp {
+    read(req.send().await.unwrap()).await
+}
+
+/// `GET url` with `Authorization: auth`.
+pub async fn get_auth(c: &reqwest::Client, url: &str, auth: &str) -> Resp {
+    send(c.get(url).header("Authorization", auth)).await
+}
+
+/// `GET /api/2.0/people/@self` with `Authorization: auth`.
+pub async fn people_self(c: &reqwest::Client, base: &str, auth: &str) -> Resp {
+    get_auth(c, &format!("{base}/api/2.0/people/@self"), auth).await
+}
+
+/// `GET /api/2.0/settings/tfaappcodes` with `Authorization: auth`.
+pub async fn tfaappcodes(c: &reqwest::Client, base: &str, auth: &str) -> Resp {
+    get_auth(c, &format!("{base}/api/2.0/settings/tfaappcodes"), auth).await
 }
 
 pub async fn login(c: &reqwest::Client, base: &str, user: &str, pass: &str) -> Resp {
@@ -131,6 +163,37 @@ pub async fn login_code(
         c,
         &format!("{base}/api/2.0/authentication/{code}"),
         &serde_json::json!({"userName": user, "password": pass, "code": code}),
+    )
+    .await
+}
+
+/// Step 1 for a fixture user with the right password.
+pub async fn login_as(c: &reqwest::Client, base: &str, user: User) -> Resp {
+    login(c, base, user.0, user.1).await
+}
+
+/// The code step for a fixture user with the right password.
+pub async fn code_as(c: &reqwest::Client, base: &str, user: User, code: &str) -> Resp {
+    login_code(c, base, user.0, user.1, code).await
+}
+
+/// The code step for a fixture user with the TOTP of `secret` at the emulator's current time.
+pub async fn code_now(c: &reqwest::Client, base: &str, user: User, secret: &str) -> Resp {
+    let now = emu_now(c, base).await;
+    code_as(c, base, user, &totp(secret, now)).await
+}
+
+/// The token of a plain login (panics when the answer has none).
+pub async fn token_of(c: &reqwest::Client, base: &str, user: User) -> String {
+    login_as(c, base, user).await.token()
+}
+
+/// `POST /api/2.0/authentication/sendsms` for a fixture user with the right password.
+pub async fn sendsms_as(c: &reqwest::Client, base: &str, user: User) -> Resp {
+    post_json(
+        c,
+        &format!("{base}/api/2.0/authentication/sendsms"),
+        &serde_json::json!({"userName": user.0, "password": user.1}),
     )
     .await
 }
@@ -169,6 +232,26 @@ pub fn secret(b32: &str) -> Vec<u8> {
 
 pub fn totp(b32: &str, t: u64) -> String {
     docspace_emulator::totp_at(&secret(b32), t)
+}
+
+/// A 6-digit code that differs from `code`.
+pub fn wrong_for(code: &str) -> &'static str {
+    if code == "111111" {
+        "222222"
+    } else {
+        "111111"
+    }
+}
+
+/// Asserts the error envelope of §3.2: `status: 1`, the HTTP status as `statusCode`, the
+/// exception type, and no `response`.
+pub fn assert_error_envelope(r: &Resp, status: u16, kind: &str) {
+    assert_eq!(r.status, status, "{}", r.text);
+    let j = r.json();
+    assert_eq!(j["status"], 1, "{}", r.text);
+    assert_eq!(j["statusCode"], status, "{}", r.text);
+    assert_eq!(j["error"]["type"], kind, "{}", r.text);
+    assert!(j.get("response").is_none(), "{}", r.text);
 }
 
 /// SMS codes sent to `phone`, oldest first.
