@@ -23,6 +23,17 @@ struct Running {
     lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
 }
 
+impl Running {
+    /// Reads the first stdout line, `listening on <base URL>`, and returns the base URL.
+    fn base_url(&mut self) -> String {
+        let first = self.lines.next().unwrap().unwrap();
+        first
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line: {first}"))
+            .to_string()
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -64,12 +75,8 @@ fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
 async fn first_line_serves_and_sigterm_exits_zero() {
     let users = fixture();
     let mut run = spawn(&["--listen", "127.0.0.1:0", "--users", &users]);
-    let first = run.lines.next().unwrap().unwrap();
-    let base = first
-        .strip_prefix("listening on ")
-        .expect(&first)
-        .to_string();
-    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
+    let base = run.base_url();
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
     let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
     assert_ne!(port, 0);
     let c = client();
@@ -103,8 +110,7 @@ async fn tuning_flags_apply() {
         "--sms-validity-secs",
         "20",
     ]);
-    let first = run.lines.next().unwrap().unwrap();
-    let base = first.strip_prefix("listening on ").unwrap().to_string();
+    let base = run.base_url();
     let c = client();
     assert_eq!(login(&c, &base, "alice@example.com", "x").await.status, 401);
     assert_eq!(login(&c, &base, "alice@example.com", "x").await.status, 403);
@@ -125,12 +131,8 @@ async fn tuning_flags_apply() {
 async fn tls_flag_prints_the_ca_path() {
     let users = fixture();
     let mut run = spawn(&["--listen", "127.0.0.1:0", "--users", &users, "--tls"]);
-    let first = run.lines.next().unwrap().unwrap();
-    let base = first
-        .strip_prefix("listening on ")
-        .expect(&first)
-        .to_string();
-    assert!(base.starts_with("https://127.0.0.1:"), "{first}");
+    let base = run.base_url();
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
     let second = run.lines.next().unwrap().unwrap();
     let path = second
         .strip_prefix("ca certificate: ")
