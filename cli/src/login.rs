@@ -169,12 +169,77 @@ pub fn secret_from_env(var: &str, option: &str) -> Result<SecretString, CliError
 /// Gets the second factor done: shows the challenge, then codes from `input` on the same
 /// pending login, at most `max_attempts` rejected codes.
 pub async fn second_factor(
-    pending: Auth<TfaPending>,
+    mut pending: Auth<TfaPending>,
     input: &CodeInput,
     max_attempts: u32,
     announce: bool,
 ) -> Result<Auth<Authenticated>, CliError> {
-    let is_sms = match pending.challenge() {
+    let is_sms = show_challenge(pending.challenge(), input, announce)?;
+    if matches!(input, CodeInput::Unavailable) {
+        return Err(CliError::usage(
+            "the portal asks for a second-factor code and there is no terminal to ask for it; \
+             use --totp-secret-env VAR or --code-stdin",
+        ));
+    }
+
+    let mut rejected = 0u32;
+    let mut invalid = 0u32;
+    loop {
+        let code = match input {
+            CodeInput::Totp { secret, var } => totp_code(secret, var)?,
+            _ => match typed_code(&pending, input, is_sms, &mut invalid).await? {
+                Some(code) => code,
+                None => continue,
+            },
+        };
+        let (error, back) = match pending.confirm(code).await {
+            Ok(session) => return Ok(session),
+            Err(failed) => failed.into_parts(),
+        };
+        match (error, back) {
+            (Error::CodeRejected, Some(back)) if !matches!(input, CodeInput::Totp { .. }) => {
+                rejected += 1;
+                if rejected >= max_attempts {
+                    return Err(CliError::new(
+                        Kind::CodeRejected,
+                        format!(
+                            "the code was rejected {rejected} time(s); check the code (and the \
+                             clock of the device that makes it), then log in again"
+                        ),
+                    ));
+                }
+                let left = max_attempts - rejected;
+                term::info(&format!(
+                    "The code was rejected (wrong, expired or already used); {left} attempt(s) \
+                     left."
+                ));
+                pending = back;
+            }
+            (Error::CodeRejected, _) => {
+                let hint = match input {
+                    CodeInput::Totp { var, .. } => {
+                        format!("; check the key in {var} and this machine's clock, then try again")
+                    }
+                    _ => String::new(),
+                };
+                return Err(CliError::new(
+                    Kind::CodeRejected,
+                    format!("the second-factor code was rejected{hint}"),
+                ));
+            }
+            (other, _) => return Err(other.into()),
+        }
+    }
+}
+
+/// Tells the person what the portal asks for, as far as `input` needs it (the enrolment key
+/// only on a terminal); refuses what `input` cannot answer. `Ok(true)` when codes come by SMS.
+fn show_challenge(
+    challenge: &Challenge,
+    input: &CodeInput,
+    announce: bool,
+) -> Result<bool, CliError> {
+    match challenge {
         Challenge::App => {
             if !matches!(input, CodeInput::Totp { .. }) {
                 term::info(
@@ -182,34 +247,28 @@ pub async fn second_factor(
                      authenticator app (or a backup code).",
                 );
             }
-            false
+            Ok(false)
         }
         Challenge::AppEnrollment(enrollment) => {
             match input {
-                CodeInput::Totp { secret, var } => {
-                    if normalize(secret) != normalize(enrollment.secret()) {
-                        return Err(CliError::usage(format!(
-                            "the portal asks to enrol an authenticator, and the key in {var} is \
-                             not the one it offers; run `docspace-auth login` in a terminal to \
-                             see the key"
-                        )));
-                    }
+                CodeInput::Totp { secret, var }
+                    if normalize(secret) != normalize(enrollment.secret()) =>
+                {
+                    return Err(CliError::usage(format!(
+                        "the portal asks to enrol an authenticator, and the key in {var} is \
+                         not the one it offers; run `docspace-auth login` in a terminal to \
+                         see the key"
+                    )));
                 }
                 CodeInput::Terminal if announce => show_enrollment(enrollment)?,
-                CodeInput::Terminal => {}
-                CodeInput::Stdin => {
-                    if term::has_tty() {
-                        show_enrollment(enrollment)?;
-                    } else {
-                        term::info(
-                            "This account must enrol an authenticator app first; the key can \
-                             only be shown on a terminal.",
-                        );
-                    }
-                }
-                CodeInput::Unavailable => {}
+                CodeInput::Stdin if term::has_tty() => show_enrollment(enrollment)?,
+                CodeInput::Stdin => term::info(
+                    "This account must enrol an authenticator app first; the key can \
+                     only be shown on a terminal.",
+                ),
+                _ => {}
             }
-            false
+            Ok(false)
         }
         Challenge::Sms {
             phone_noise,
@@ -229,123 +288,70 @@ pub async fn second_factor(
                     valid_until(*expires),
                 ));
             }
-            true
+            Ok(true)
         }
-        Challenge::SmsPhoneActivation { confirm_url } => {
-            return Err(CliError::new(
-                Kind::Forbidden,
-                format!(
-                    "this account must activate a phone for SMS codes first: open {} in a \
-                     browser, then log in again",
-                    sanitize(confirm_url)
-                ),
-            ));
-        }
-    };
-    if matches!(input, CodeInput::Unavailable) {
-        return Err(CliError::usage(
-            "the portal asks for a second-factor code and there is no terminal to ask for it; \
-             use --totp-secret-env VAR or --code-stdin",
-        ));
+        Challenge::SmsPhoneActivation { confirm_url } => Err(CliError::new(
+            Kind::Forbidden,
+            format!(
+                "this account must activate a phone for SMS codes first: open {} in a \
+                 browser, then log in again",
+                sanitize(confirm_url)
+            ),
+        )),
     }
+}
 
-    let mut pending = pending;
-    let mut rejected = 0u32;
-    let mut invalid = 0u32;
-    loop {
-        let code = match input {
-            CodeInput::Totp { secret, var } => totp_code(secret, var)?,
-            _ => {
-                let prompt = if is_sms {
-                    "Code (or r for a new SMS): "
-                } else {
-                    "Code: "
-                };
-                let Some(typed) = read_code(input, prompt).await? else {
-                    return Err(CliError::usage(
-                        "no code given (end of input); run the command again",
-                    ));
-                };
-                let typed = typed.trim();
-                if typed.is_empty() {
-                    continue;
-                }
-                if is_sms
-                    && (typed.eq_ignore_ascii_case("r") || typed.eq_ignore_ascii_case("resend"))
-                {
-                    match pending.resend_sms().await {
-                        Ok(sent) => term::info(&format!(
-                            "A new code was sent by SMS to {}{}.",
-                            sanitize(&sent.phone_noise),
-                            valid_until(sent.expires)
-                        )),
-                        Err(e) => term::info(&format!(
-                            "Could not send a new SMS: {}",
-                            CliError::from(e).message
-                        )),
-                    }
-                    continue;
-                }
-                match Code::parse(typed) {
-                    Ok(code) => code,
-                    Err(_) => {
-                        invalid += 1;
-                        if invalid >= 5 {
-                            return Err(CliError::usage(
-                                "the code must be 6 digits (or a 6-character backup code)",
-                            ));
-                        }
-                        term::info(if is_sms {
-                            "That is not a code: type the 6 digits from the SMS, or r for a new SMS."
-                        } else {
-                            "That is not a code: type the 6 digits (or a 6-character backup code)."
-                        });
-                        continue;
-                    }
-                }
+/// One line typed at the code prompt. `None` when there is nothing to confirm yet (an empty
+/// line, a new SMS asked for, or not a code): ask again. At most 5 lines that are not codes.
+async fn typed_code(
+    pending: &Auth<TfaPending>,
+    input: &CodeInput,
+    is_sms: bool,
+    invalid: &mut u32,
+) -> Result<Option<Code>, CliError> {
+    let prompt = if is_sms {
+        "Code (or r for a new SMS): "
+    } else {
+        "Code: "
+    };
+    let Some(typed) = read_code(input, prompt).await? else {
+        return Err(CliError::usage(
+            "no code given (end of input); run the command again",
+        ));
+    };
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    if is_sms && (typed.eq_ignore_ascii_case("r") || typed.eq_ignore_ascii_case("resend")) {
+        match pending.resend_sms().await {
+            Ok(sent) => term::info(&format!(
+                "A new code was sent by SMS to {}{}.",
+                sanitize(&sent.phone_noise),
+                valid_until(sent.expires)
+            )),
+            Err(e) => term::info(&format!(
+                "Could not send a new SMS: {}",
+                CliError::from(e).message
+            )),
+        }
+        return Ok(None);
+    }
+    match Code::parse(typed) {
+        Ok(code) => Ok(Some(code)),
+        Err(_) => {
+            *invalid += 1;
+            if *invalid >= 5 {
+                return Err(CliError::usage(
+                    "the code must be 6 digits (or a 6-character backup code)",
+                ));
             }
-        };
-        match pending.confirm(code).await {
-            Ok(session) => return Ok(session),
-            Err(failed) => {
-                let (error, back) = failed.into_parts();
-                match (error, back) {
-                    (Error::CodeRejected, Some(back))
-                        if !matches!(input, CodeInput::Totp { .. }) =>
-                    {
-                        rejected += 1;
-                        if rejected >= max_attempts {
-                            return Err(CliError::new(
-                                Kind::CodeRejected,
-                                format!(
-                                    "the code was rejected {rejected} time(s); check the code \
-                                     (and the clock of the device that makes it), then log in \
-                                     again"
-                                ),
-                            ));
-                        }
-                        let left = max_attempts - rejected;
-                        term::info(&format!(
-                            "The code was rejected (wrong, expired or already used); {left} \
-                             attempt(s) left."
-                        ));
-                        pending = back;
-                    }
-                    (Error::CodeRejected, _) => {
-                        let hint = match input {
-                            CodeInput::Totp { var, .. } => format!(
-                                "; check the key in {var} and this machine's clock, then try again"
-                            ),
-                            _ => String::new(),
-                        };
-                        return Err(CliError::new(
-                            Kind::CodeRejected,
-                            format!("the second-factor code was rejected{hint}"),
-                        ));
-                    }
-                    (other, _) => return Err(other.into()),
-                }
-            }
+            term::info(if is_sms {
+                "That is not a code: type the 6 digits from the SMS, or r for a new SMS."
+            } else {
+                "That is not a code: type the 6 digits (or a 6-character backup code)."
+            });
+            Ok(None)
         }
     }
 }
