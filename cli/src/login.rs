@@ -131,13 +131,10 @@ async fn password(args: &LoginArgs) -> Result<SecretString, CliError> {
             )),
         };
     }
-    if let Some(password) = std::env::var_os("DOCSPACE_PASSWORD") {
-        if !password.is_empty() {
-            return password
-                .into_string()
-                .map(SecretString::from)
-                .map_err(|_| CliError::usage("DOCSPACE_PASSWORD is not valid UTF-8"));
-        }
+    if let Some(password) = env_value("DOCSPACE_PASSWORD", || {
+        CliError::usage("DOCSPACE_PASSWORD is not valid UTF-8")
+    })? {
+        return Ok(SecretString::from(password));
     }
     if !term::has_tty() {
         return Err(CliError::usage(
@@ -152,18 +149,29 @@ async fn password(args: &LoginArgs) -> Result<SecretString, CliError> {
     Ok(password)
 }
 
+/// The environment variable `var`, `None` when it is not set or empty; `not_utf8` when its
+/// value is not UTF-8.
+pub fn env_value(
+    var: &str,
+    not_utf8: impl FnOnce() -> CliError,
+) -> Result<Option<String>, CliError> {
+    match std::env::var_os(var) {
+        Some(value) if !value.is_empty() => value.into_string().map(Some).map_err(|_| not_utf8()),
+        _ => Ok(None),
+    }
+}
+
 /// Reads a TOTP secret from the environment variable `var` (named by the option `option`).
 pub fn secret_from_env(var: &str, option: &str) -> Result<SecretString, CliError> {
-    match std::env::var_os(var) {
-        Some(value) if !value.is_empty() => value
-            .into_string()
-            .map(SecretString::from)
-            .map_err(|_| CliError::usage(format!("the environment variable {var} is not UTF-8"))),
-        _ => Err(CliError::usage(format!(
+    let value = env_value(var, || {
+        CliError::usage(format!("the environment variable {var} is not UTF-8"))
+    })?;
+    value.map(SecretString::from).ok_or_else(|| {
+        CliError::usage(format!(
             "the environment variable {var} (named by {option}) is not set or empty; export \
              the authenticator key in it"
-        ))),
-    }
+        ))
+    })
 }
 
 /// Gets the second factor done: shows the challenge, then codes from `input` on the same

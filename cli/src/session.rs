@@ -7,7 +7,7 @@ use docspace_auth::{Auth, Authenticated};
 use zeroize::Zeroizing;
 
 use crate::error::CliError;
-use crate::login::builder;
+use crate::login::{builder, env_value};
 use crate::{term, TokenArgs};
 
 /// The session for the token from `--token-file` or `DOCSPACE_TOKEN`.
@@ -44,22 +44,18 @@ async fn token(args: &TokenArgs) -> Result<SecretString, CliError> {
                 })?;
             (text, path.display().to_string())
         }
-        None => match std::env::var_os("DOCSPACE_TOKEN") {
-            Some(value) if !value.is_empty() => (
-                Zeroizing::new(
-                    value
-                        .into_string()
-                        .map_err(|_| CliError::usage("DOCSPACE_TOKEN is not valid UTF-8"))?,
-                ),
-                "DOCSPACE_TOKEN".to_owned(),
-            ),
-            _ => {
-                return Err(CliError::usage(
+        None => {
+            let value = env_value("DOCSPACE_TOKEN", || {
+                CliError::usage("DOCSPACE_TOKEN is not valid UTF-8")
+            })?
+            .ok_or_else(|| {
+                CliError::usage(
                     "no token: set DOCSPACE_TOKEN or pass --token-file FILE (as written by \
                      `docspace-auth login --output FILE`)",
-                ))
-            }
-        },
+                )
+            })?;
+            (Zeroizing::new(value), "DOCSPACE_TOKEN".to_owned())
+        }
     };
     let trimmed = text.trim();
     // `login --json --output FILE` writes JSON: take its "token".
