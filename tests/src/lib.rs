@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use docspace_auth::secrecy::SecretString;
-use docspace_auth::{Auth, AuthBuilder, Unauthenticated};
+use docspace_auth::{
+    Auth, AuthBuilder, Authenticated, Code, LoginOutcome, TfaPending, Unauthenticated,
+};
 use docspace_emulator::{Emulator, EmulatorConfig};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
@@ -67,6 +69,16 @@ impl Portal {
         self.builder().build().expect("client builds")
     }
 
+    /// Step 1 for a fixture `user` with a fresh client; panics unless a second factor is asked.
+    pub async fn pending(&self, user: (&str, &str)) -> Auth<TfaPending> {
+        login_pending(self.auth(), user).await
+    }
+
+    /// Step 1 for a fixture `user` with a fresh client; panics unless it gives a token.
+    pub async fn authenticated(&self, user: (&str, &str)) -> Auth<Authenticated> {
+        login_authenticated(self.auth(), user).await
+    }
+
     /// SMS codes sent to `phone`, oldest first.
     pub async fn sms_codes(&self, phone: &str) -> Vec<String> {
         let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
@@ -120,6 +132,11 @@ impl Portal {
     /// never sends on purpose: `(status, JSON body or Null)`.
     pub async fn raw(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         self.control_call(method, path, body).await
+    }
+
+    /// A raw `POST` of a JSON body: `(status, JSON body or Null)`.
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.raw("POST", path, Some(body)).await
     }
 
     /// Like [`Portal::raw`] with extra headers.
@@ -191,6 +208,30 @@ fn control_client(ca_pem: Option<&str>) -> reqwest::Client {
 /// A password as the client takes it.
 pub fn pw(password: &str) -> SecretString {
     SecretString::from(password)
+}
+
+/// Step 1 for `user` with `auth`; panics unless a second factor is asked for.
+pub async fn login_pending(auth: Auth<Unauthenticated>, user: (&str, &str)) -> Auth<TfaPending> {
+    match auth.login(user.0, pw(user.1)).await {
+        Ok(LoginOutcome::TfaRequired(pending)) => pending,
+        other => panic!("expected 2FA for {}, got {other:?}", user.0),
+    }
+}
+
+/// Step 1 for `user` with `auth`; panics unless it gives a token.
+pub async fn login_authenticated(
+    auth: Auth<Unauthenticated>,
+    user: (&str, &str),
+) -> Auth<Authenticated> {
+    match auth.login(user.0, pw(user.1)).await {
+        Ok(LoginOutcome::Authenticated(session)) => session,
+        other => panic!("expected a token for {}, got {other:?}", user.0),
+    }
+}
+
+/// The TOTP of `secret` now.
+pub fn current_totp(secret: &str) -> Code {
+    docspace_auth::totp::now(&SecretString::from(secret)).expect("totp")
 }
 
 /// Fixture users: (email, password).

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use docspace_auth::{Auth, Code, Error, LoginOutcome, TransportErrorKind};
 use docspace_auth_e2e::users::*;
-use docspace_auth_e2e::{pw, Portal};
+use docspace_auth_e2e::{current_totp, login_pending, pw, Portal};
 use serde_json::{json, Value};
 
 const SHORT: Duration = Duration::from_millis(1500);
@@ -140,16 +140,12 @@ async fn success_status_with_a_bad_envelope_is_unexpected() {
 async fn transport_error_on_confirm_hands_the_pending_state_back() {
     let portal = Portal::start().await;
     let auth = portal.builder().timeout(SHORT).build().expect("client");
-    let LoginOutcome::TfaRequired(state) = auth.login(BOB.0, pw(BOB.1)).await.expect("login")
-    else {
-        panic!("expected 2FA");
-    };
+    let state = login_pending(auth, BOB).await;
     portal
         .fault(json!({"kind": "drop", "path": "/api/2.0/authentication/"}))
         .await;
-    let secret = docspace_auth::secrecy::SecretString::from(BOB_SECRET);
     let rejected = state
-        .confirm(docspace_auth::totp::now(&secret).expect("totp"))
+        .confirm(current_totp(BOB_SECRET))
         .await
         .expect_err("dropped");
     assert!(
@@ -159,7 +155,7 @@ async fn transport_error_on_confirm_hands_the_pending_state_back() {
     let session = rejected
         .into_pending()
         .expect("pending")
-        .confirm(docspace_auth::totp::now(&secret).expect("totp"))
+        .confirm(current_totp(BOB_SECRET))
         .await
         .expect("retry works");
     assert!(session.is_valid().await.expect("is_valid"));
@@ -193,11 +189,7 @@ async fn connection_refused_is_a_connect_error() {
 #[tokio::test]
 async fn invalid_code_format_never_reaches_the_server() {
     let portal = Portal::start().await;
-    let LoginOutcome::TfaRequired(state) =
-        portal.auth().login(BOB.0, pw(BOB.1)).await.expect("login")
-    else {
-        panic!("expected 2FA");
-    };
+    let state = portal.pending(BOB).await;
     portal.reset_counters().await;
     for bad in [
         "12345",
@@ -214,11 +206,7 @@ async fn invalid_code_format_never_reaches_the_server() {
         );
     }
     assert_eq!(portal.counters().await, (0, 0));
-    let secret = docspace_auth::secrecy::SecretString::from(BOB_SECRET);
-    state
-        .confirm(docspace_auth::totp::now(&secret).expect("totp"))
-        .await
-        .expect("code");
+    state.confirm(current_totp(BOB_SECRET)).await.expect("code");
     assert_eq!(portal.counters().await, (1, 1));
 }
 
@@ -234,13 +222,9 @@ async fn tls_with_the_emulator_ca() {
         .add_root_certificate_pem(&pem)
         .build()
         .expect("client");
-    let LoginOutcome::TfaRequired(state) = auth.login(BOB.0, pw(BOB.1)).await.expect("login")
-    else {
-        panic!("expected 2FA");
-    };
-    let secret = docspace_auth::secrecy::SecretString::from(BOB_SECRET);
-    let session = state
-        .confirm(docspace_auth::totp::now(&secret).expect("totp"))
+    let session = login_pending(auth, BOB)
+        .await
+        .confirm(current_totp(BOB_SECRET))
         .await
         .expect("code");
     assert!(session.is_valid().await.expect("is_valid"));

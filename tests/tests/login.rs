@@ -6,21 +6,14 @@ use std::time::{Duration, SystemTime};
 use docspace_auth::secrecy::ExposeSecret;
 use docspace_auth::{Challenge, Error, LoginOutcome};
 use docspace_auth_e2e::users::*;
-use docspace_auth_e2e::{pw, Portal};
+use docspace_auth_e2e::{current_totp, login_authenticated, login_pending, pw, Portal};
 use docspace_emulator::EmulatorConfig;
 use serde_json::json;
 
 #[tokio::test]
 async fn plain_login_gives_a_token_with_expiry() {
     let portal = Portal::start().await;
-    let outcome = portal
-        .auth()
-        .login(ALICE.0, pw(ALICE.1))
-        .await
-        .expect("login");
-    let LoginOutcome::Authenticated(session) = outcome else {
-        panic!("expected a token, got {outcome:?}");
-    };
+    let session = portal.authenticated(ALICE).await;
     assert!(!session.token().expose_secret().is_empty());
     let expires = session.expires().expect("session=false gives an expiry");
     // Default token lifetime is a year.
@@ -37,11 +30,7 @@ async fn plain_login_gives_a_token_with_expiry() {
 async fn session_flag_login_has_no_expiry() {
     let portal = Portal::start().await;
     let auth = portal.builder().session(true).build().expect("client");
-    let LoginOutcome::Authenticated(session) =
-        auth.login(ALICE.0, pw(ALICE.1)).await.expect("login")
-    else {
-        panic!("expected a token");
-    };
+    let session = login_authenticated(auth, ALICE).await;
     assert_eq!(session.expires(), None, "0001-01-01T00:00:00 means none");
     assert!(session.is_valid().await.expect("is_valid"));
 }
@@ -51,10 +40,9 @@ async fn session_flag_login_has_no_expiry() {
 async fn vendor_plain_login_wire_shape() {
     let portal = Portal::start().await;
     let (status, body) = portal
-        .raw(
-            "POST",
+        .post(
             "/api/2.0/authentication",
-            Some(json!({"userName": ALICE.0, "password": ALICE.1})),
+            json!({"userName": ALICE.0, "password": ALICE.1}),
         )
         .await;
     assert_eq!(status, 200);
@@ -68,10 +56,7 @@ async fn vendor_plain_login_wire_shape() {
 #[tokio::test]
 async fn app_user_enrolled_gets_app_challenge() {
     let portal = Portal::start().await;
-    let outcome = portal.auth().login(BOB.0, pw(BOB.1)).await.expect("login");
-    let LoginOutcome::TfaRequired(pending) = outcome else {
-        panic!("expected 2FA");
-    };
+    let pending = portal.pending(BOB).await;
     assert!(matches!(pending.challenge(), Challenge::App));
     assert_eq!(pending.user(), BOB.0);
 }
@@ -79,14 +64,7 @@ async fn app_user_enrolled_gets_app_challenge() {
 #[tokio::test]
 async fn app_user_not_enrolled_gets_enrollment() {
     let portal = Portal::start().await;
-    let outcome = portal
-        .auth()
-        .login(CAROL.0, pw(CAROL.1))
-        .await
-        .expect("login");
-    let LoginOutcome::TfaRequired(pending) = outcome else {
-        panic!("expected 2FA");
-    };
+    let pending = portal.pending(CAROL).await;
     let Challenge::AppEnrollment(enrollment) = pending.challenge() else {
         panic!("expected enrolment, got {:?}", pending.challenge());
     };
@@ -110,14 +88,7 @@ async fn app_user_not_enrolled_gets_enrollment() {
 #[tokio::test]
 async fn sms_user_gets_sms_challenge() {
     let portal = Portal::start().await;
-    let outcome = portal
-        .auth()
-        .login(DAVE.0, pw(DAVE.1))
-        .await
-        .expect("login");
-    let LoginOutcome::TfaRequired(pending) = outcome else {
-        panic!("expected 2FA");
-    };
+    let pending = portal.pending(DAVE).await;
     let Challenge::Sms {
         phone_noise,
         expires,
@@ -144,14 +115,7 @@ async fn sms_user_without_phone_needs_activation() {
         config.users.extend(extra.users);
     })
     .await;
-    let outcome = portal
-        .auth()
-        .login("frank@example.com", pw("frank-pass"))
-        .await
-        .expect("login");
-    let LoginOutcome::TfaRequired(pending) = outcome else {
-        panic!("expected 2FA");
-    };
+    let pending = portal.pending(("frank@example.com", "frank-pass")).await;
     let Challenge::SmsPhoneActivation { confirm_url } = pending.challenge() else {
         panic!("expected phone activation, got {:?}", pending.challenge());
     };
@@ -180,9 +144,7 @@ async fn credential_errors() {
         json!({"userName": "nobody@example.com", "password": "x"}),
         json!({}),
     ] {
-        let (status, reply) = portal
-            .raw("POST", "/api/2.0/authentication", Some(body))
-            .await;
+        let (status, reply) = portal.post("/api/2.0/authentication", body).await;
         assert_eq!(status, 401);
         assert_eq!(reply["error"]["message"], "User authentication failed");
         assert_eq!(reply["status"], 1);
@@ -250,16 +212,14 @@ async fn lockout_after_too_many_failures() {
 async fn lockout_applies_to_the_code_endpoint() {
     let portal = Portal::start_with(|c| c.lockout.attempt_count = 1).await;
     let auth = portal.auth();
-    let LoginOutcome::TfaRequired(pending) =
-        auth.clone().login(BOB.0, pw(BOB.1)).await.expect("login")
-    else {
-        panic!("expected 2FA");
-    };
+    let pending = login_pending(auth.clone(), BOB).await;
     for _ in 0..2 {
         let _ = auth.clone().login(BOB.0, pw("wrong")).await;
     }
-    let code = docspace_auth::totp::now(&pw(BOB_SECRET)).expect("code");
-    let rejected = pending.confirm(code).await.expect_err("locked out");
+    let rejected = pending
+        .confirm(current_totp(BOB_SECRET))
+        .await
+        .expect_err("locked out");
     assert!(
         matches!(rejected.error(), Error::Forbidden { .. }),
         "{rejected:?}"
@@ -271,18 +231,16 @@ async fn lockout_applies_to_the_code_endpoint() {
 async fn captcha_and_confirm_data_rows() {
     let portal = Portal::start_with(|c| c.recaptcha_response = Some("good".into())).await;
     let (status, _) = portal
-        .raw(
-            "POST",
+        .post(
             "/api/2.0/authentication",
-            Some(json!({"userName": ALICE.0, "password": ALICE.1, "recaptchaResponse": "bad"})),
+            json!({"userName": ALICE.0, "password": ALICE.1, "recaptchaResponse": "bad"}),
         )
         .await;
     assert_eq!(status, 403);
     let (status, _) = portal
-        .raw(
-            "POST",
+        .post(
             "/api/2.0/authentication",
-            Some(json!({"confirmData": {"email": ALICE.0, "key": "bogus"}})),
+            json!({"confirmData": {"email": ALICE.0, "key": "bogus"}}),
         )
         .await;
     assert_eq!(status, 404);

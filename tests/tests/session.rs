@@ -1,21 +1,14 @@
 //! The authenticated state: token use, resume, expiry, logout that really revokes.
 
 use docspace_auth::secrecy::{ExposeSecret, SecretString};
-use docspace_auth::{Auth, Authenticated, Error, LoginOutcome};
+use docspace_auth::{Auth, Error};
 use docspace_auth_e2e::users::*;
-use docspace_auth_e2e::{pw, Portal};
-
-async fn alice(portal: &Portal) -> Auth<Authenticated> {
-    match portal.auth().login(ALICE.0, pw(ALICE.1)).await {
-        Ok(LoginOutcome::Authenticated(session)) => session,
-        other => panic!("login: {other:?}"),
-    }
-}
+use docspace_auth_e2e::Portal;
 
 #[tokio::test]
 async fn logout_really_revokes_the_token() {
     let portal = Portal::start().await;
-    let session = alice(&portal).await;
+    let session = portal.authenticated(ALICE).await;
     let token = session.token().clone();
     // A second, independent client with the same token (e.g. another app process).
     let other = portal.builder().resume(token.clone()).expect("resume");
@@ -33,7 +26,7 @@ async fn logout_really_revokes_the_token() {
 #[tokio::test]
 async fn resumed_token_works_like_the_original() {
     let portal = Portal::start().await;
-    let session = alice(&portal).await;
+    let session = portal.authenticated(ALICE).await;
     let resumed = Auth::resume(portal.url(), session.token().clone()).expect("resume");
     assert_eq!(resumed.expires(), None);
     assert_eq!(
@@ -41,7 +34,7 @@ async fn resumed_token_works_like_the_original() {
         session.me().await.expect("me")
     );
     // Logging out one of two sessions leaves the other valid.
-    let second = alice(&portal).await;
+    let second = portal.authenticated(ALICE).await;
     second.logout().await.expect("logout");
     assert!(resumed.is_valid().await.expect("is_valid"));
 }
@@ -62,7 +55,7 @@ async fn bogus_token_is_unauthorized() {
 async fn expired_token_is_no_longer_valid() {
     let portal =
         Portal::start_with(|c| c.token_lifetime = std::time::Duration::from_secs(120)).await;
-    let session = alice(&portal).await;
+    let session = portal.authenticated(ALICE).await;
     let expires = session.expires().expect("expiry");
     let left = expires
         .duration_since(std::time::SystemTime::now())
@@ -77,7 +70,7 @@ async fn expired_token_is_no_longer_valid() {
 #[tokio::test]
 async fn token_debug_is_redacted() {
     let portal = Portal::start().await;
-    let session = alice(&portal).await;
+    let session = portal.authenticated(ALICE).await;
     let token = session.token().expose_secret().to_owned();
     let shown = format!("{session:?}");
     assert!(!shown.contains(&token), "{shown}");

@@ -3,28 +3,18 @@
 //! and one TCP connection for a whole 2FA login.
 
 use docspace_auth::secrecy::{ExposeSecret, SecretString};
-use docspace_auth::{totp, Auth, Authenticated, Challenge, Code, Error, LoginOutcome, TfaPending};
+use docspace_auth::{totp, Auth, Authenticated, Challenge, Code, Error};
 use docspace_auth_e2e::users::*;
-use docspace_auth_e2e::{pw, wrong_totp, Portal};
+use docspace_auth_e2e::{current_totp, login_pending, wrong_totp, Portal};
 use serde_json::json;
-
-async fn pending(portal: &Portal, user: (&str, &str)) -> Auth<TfaPending> {
-    match portal.auth().login(user.0, pw(user.1)).await {
-        Ok(LoginOutcome::TfaRequired(pending)) => pending,
-        other => panic!("expected 2FA for {}, got {other:?}", user.0),
-    }
-}
-
-fn current(secret: &str) -> Code {
-    totp::now(&SecretString::from(secret)).expect("totp")
-}
 
 #[tokio::test]
 async fn app_code_logs_in() {
     let portal = Portal::start().await;
-    let session = pending(&portal, BOB)
+    let session = portal
+        .pending(BOB)
         .await
-        .confirm(current(BOB_SECRET))
+        .confirm(current_totp(BOB_SECRET))
         .await
         .expect("code accepted");
     assert!(session.expires().is_some());
@@ -40,7 +30,8 @@ async fn current_and_next_step_codes_each_give_a_new_token() {
     let mut tokens = Vec::new();
     for t in [now, now + 30] {
         let code = totp::at(&secret, t).expect("totp");
-        let session = pending(&portal, BOB)
+        let session = portal
+            .pending(BOB)
             .await
             .confirm(code)
             .await
@@ -53,7 +44,7 @@ async fn current_and_next_step_codes_each_give_a_new_token() {
 #[tokio::test]
 async fn wrong_code_then_right_code_on_the_same_pending_state() {
     let portal = Portal::start().await;
-    let first = pending(&portal, BOB).await;
+    let first = portal.pending(BOB).await;
     let rejected = first
         .confirm(wrong_totp(BOB_SECRET))
         .await
@@ -71,7 +62,7 @@ async fn wrong_code_then_right_code_on_the_same_pending_state() {
     let again = rejected.into_pending().expect("pending handed back");
     assert!(matches!(again.challenge(), Challenge::App));
     let session = again
-        .confirm(current(BOB_SECRET))
+        .confirm(current_totp(BOB_SECRET))
         .await
         .expect("right code accepted");
     assert!(session.is_valid().await.expect("is_valid"));
@@ -81,7 +72,7 @@ async fn wrong_code_then_right_code_on_the_same_pending_state() {
 #[tokio::test]
 async fn code_attempt_limit() {
     let portal = Portal::start().await;
-    let mut state = pending(&portal, BOB).await;
+    let mut state = portal.pending(BOB).await;
     for i in 0..5 {
         let rejected = state
             .confirm(wrong_totp(BOB_SECRET))
@@ -94,7 +85,7 @@ async fn code_attempt_limit() {
         state = rejected.into_pending().expect("pending");
     }
     let rejected = state
-        .confirm(current(BOB_SECRET))
+        .confirm(current_totp(BOB_SECRET))
         .await
         .expect_err("limit reached");
     assert!(matches!(rejected.error(), Error::CodeRejected));
@@ -102,7 +93,7 @@ async fn code_attempt_limit() {
     portal.advance_clock(61).await;
     let state = rejected.into_pending().expect("pending");
     state
-        .confirm(current(BOB_SECRET))
+        .confirm(current_totp(BOB_SECRET))
         .await
         .expect("accepted after the window");
 }
@@ -112,7 +103,7 @@ async fn code_attempt_limit() {
 #[tokio::test]
 async fn enrolment_then_backup_codes() {
     let portal = Portal::start().await;
-    let state = pending(&portal, CAROL).await;
+    let state = portal.pending(CAROL).await;
     let Challenge::AppEnrollment(enrollment) = state.challenge() else {
         panic!("expected enrolment");
     };
@@ -127,7 +118,7 @@ async fn enrolment_then_backup_codes() {
     session.logout().await.expect("logout");
 
     // Enrolled now: no secret any more.
-    let state = pending(&portal, CAROL).await;
+    let state = portal.pending(CAROL).await;
     assert!(
         matches!(state.challenge(), Challenge::App),
         "{:?}",
@@ -143,7 +134,8 @@ async fn enrolment_then_backup_codes() {
     assert_eq!(used, [true, false, false, false, false]);
 
     // Vendor API test: a backup code works once.
-    let rejected = pending(&portal, CAROL)
+    let rejected = portal
+        .pending(CAROL)
         .await
         .confirm(Code::parse(&backup).expect("code"))
         .await
@@ -154,7 +146,8 @@ async fn enrolment_then_backup_codes() {
 #[tokio::test]
 async fn backup_code_of_fixture_user_works_once_and_is_case_sensitive() {
     let portal = Portal::start().await;
-    let rejected = pending(&portal, BOB)
+    let rejected = portal
+        .pending(BOB)
         .await
         .confirm(Code::parse(&BOB_BACKUP[0].to_uppercase()).expect("code"))
         .await
@@ -170,7 +163,8 @@ async fn backup_code_of_fixture_user_works_once_and_is_case_sensitive() {
     assert!(codes
         .iter()
         .any(|c| c.is_used && c.code.expose_secret() == BOB_BACKUP[0]));
-    let rejected = pending(&portal, BOB)
+    let rejected = portal
+        .pending(BOB)
         .await
         .confirm(Code::parse(BOB_BACKUP[0]).expect("code"))
         .await
@@ -181,10 +175,7 @@ async fn backup_code_of_fixture_user_works_once_and_is_case_sensitive() {
 #[tokio::test]
 async fn backup_codes_forbidden_without_app_2fa() {
     let portal = Portal::start().await;
-    let Ok(LoginOutcome::Authenticated(session)) = portal.auth().login(ALICE.0, pw(ALICE.1)).await
-    else {
-        panic!("login");
-    };
+    let session = portal.authenticated(ALICE).await;
     let got = session.backup_codes().await;
     assert!(matches!(got, Err(Error::Forbidden { .. })), "{got:?}");
 }
@@ -193,7 +184,7 @@ async fn backup_codes_forbidden_without_app_2fa() {
 #[tokio::test]
 async fn sms_with_resend() {
     let portal = Portal::start().await;
-    let state = pending(&portal, DAVE).await;
+    let state = portal.pending(DAVE).await;
     assert_eq!(portal.sms_codes(DAVE_PHONE).await.len(), 1);
     let sent = state.resend_sms().await.expect("resend");
     assert!(sent.phone_noise.ends_with("4567"));
@@ -210,7 +201,7 @@ async fn sms_with_resend() {
 #[tokio::test]
 async fn sms_wrong_then_expired_codes_are_rejected() {
     let portal = Portal::start().await;
-    let state = pending(&portal, DAVE).await;
+    let state = portal.pending(DAVE).await;
     let sent = portal.sms_codes(DAVE_PHONE).await;
     let wrong = if sent[0] == "100000" {
         "100001"
@@ -245,38 +236,31 @@ async fn sms_wrong_then_expired_codes_are_rejected() {
 async fn code_endpoint_raw_rows() {
     let portal = Portal::start().await;
     let (status, body) = portal
-        .raw(
-            "POST",
+        .post(
             "/api/2.0/authentication/123456",
-            Some(json!({"userName": ALICE.0, "password": ALICE.1, "code": "123456"})),
+            json!({"userName": ALICE.0, "password": ALICE.1, "code": "123456"}),
         )
         .await;
     assert_eq!(status, 401);
     assert_eq!(body["error"]["message"], "User authentication failed");
 
-    let code = current(BOB_SECRET);
+    let code = current_totp(BOB_SECRET);
     let path = format!("/api/2.0/authentication/{}", code.expose());
     let (status, _) = portal
-        .raw(
-            "POST",
-            &path,
-            Some(json!({"userName": BOB.0, "password": BOB.1})),
-        )
+        .post(&path, json!({"userName": BOB.0, "password": BOB.1}))
         .await;
     assert_eq!(status, 401, "code only in the path");
     let (status, _) = portal
-        .raw(
-            "POST",
+        .post(
             &path,
-            Some(json!({"userName": BOB.0, "password": "wrong", "code": code.expose()})),
+            json!({"userName": BOB.0, "password": "wrong", "code": code.expose()}),
         )
         .await;
     assert_eq!(status, 401, "password checked again");
     let (status, body) = portal
-        .raw(
-            "POST",
+        .post(
             &path,
-            Some(json!({"userName": BOB.0, "password": BOB.1, "code": code.expose()})),
+            json!({"userName": BOB.0, "password": BOB.1, "code": code.expose()}),
         )
         .await;
     assert_eq!(status, 200);
@@ -289,10 +273,7 @@ async fn one_connection_for_a_whole_2fa_login() {
     let portal = Portal::start().await;
     let auth = portal.auth();
     portal.reset_counters().await;
-    let LoginOutcome::TfaRequired(state) = auth.login(BOB.0, pw(BOB.1)).await.expect("login")
-    else {
-        panic!("expected 2FA");
-    };
+    let state = login_pending(auth, BOB).await;
     let rejected = state
         .confirm(wrong_totp(BOB_SECRET))
         .await
@@ -300,7 +281,7 @@ async fn one_connection_for_a_whole_2fa_login() {
     let session: Auth<Authenticated> = rejected
         .into_pending()
         .expect("pending")
-        .confirm(current(BOB_SECRET))
+        .confirm(current_totp(BOB_SECRET))
         .await
         .expect("code");
     session.me().await.expect("me");
