@@ -260,7 +260,7 @@ fn show_challenge(
         Challenge::AppEnrollment(enrollment) => {
             match input {
                 CodeInput::Totp { secret, var }
-                    if normalize(secret) != normalize(enrollment.secret()) =>
+                    if !totp::same_secret(secret, enrollment.secret()) =>
                 {
                     return Err(CliError::usage(format!(
                         "the portal asks to enrol an authenticator, and the key in {var} is \
@@ -416,17 +416,6 @@ pub fn enrollment_text(enrollment: &Enrollment) -> Zeroizing<String> {
     text.push_str(uri.expose_secret());
     text.push_str("\n\n");
     text
-}
-
-fn normalize(secret: &SecretString) -> Zeroizing<String> {
-    Zeroizing::new(
-        secret
-            .expose_secret()
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '=' && *c != '-')
-            .map(|c| c.to_ascii_uppercase())
-            .collect(),
-    )
 }
 
 fn valid_until(expires: Option<SystemTime>) -> String {
