@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use docspace_auth::secrecy::SecretString;
 use docspace_auth::{
-    Auth, AuthBuilder, Authenticated, Code, LoginOutcome, TfaPending, Unauthenticated,
+    Auth, AuthBuilder, Authenticated, Code, ConfirmError, Error, LoginOutcome, TfaPending,
+    Unauthenticated,
 };
 use docspace_emulator::{Emulator, EmulatorConfig};
 use rustls_pki_types::pem::PemObject;
@@ -227,6 +228,17 @@ pub async fn login_authenticated(
         Ok(LoginOutcome::Authenticated(session)) => session,
         other => panic!("expected a token for {}, got {other:?}", user.0),
     }
+}
+
+/// Confirms `code` and expects the server to refuse it as a wrong code
+/// ([`Error::CodeRejected`]); returns the refusal (which hands the pending state back).
+pub async fn expect_code_rejected(state: Auth<TfaPending>, code: Code, why: &str) -> ConfirmError {
+    let rejected = state.confirm(code).await.expect_err(why);
+    assert!(
+        matches!(rejected.error(), Error::CodeRejected),
+        "{why}: {rejected:?}"
+    );
+    rejected
 }
 
 /// The TOTP of `secret` now.

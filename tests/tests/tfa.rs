@@ -5,7 +5,7 @@
 use docspace_auth::secrecy::{ExposeSecret, SecretString};
 use docspace_auth::{totp, Auth, Authenticated, Challenge, Code, Error};
 use docspace_auth_e2e::users::*;
-use docspace_auth_e2e::{current_totp, login_pending, wrong_totp, Portal};
+use docspace_auth_e2e::{current_totp, expect_code_rejected, login_pending, wrong_totp, Portal};
 use serde_json::json;
 
 #[tokio::test]
@@ -45,14 +45,7 @@ async fn current_and_next_step_codes_each_give_a_new_token() {
 async fn wrong_code_then_right_code_on_the_same_pending_state() {
     let portal = Portal::start().await;
     let first = portal.pending(BOB).await;
-    let rejected = first
-        .confirm(wrong_totp(BOB_SECRET))
-        .await
-        .expect_err("wrong code");
-    assert!(
-        matches!(rejected.error(), Error::CodeRejected),
-        "{rejected:?}"
-    );
+    let rejected = expect_code_rejected(first, wrong_totp(BOB_SECRET), "wrong code").await;
     // No secret in what an app would show or log.
     let shown = format!("{rejected} {rejected:?}");
     assert!(
@@ -74,21 +67,11 @@ async fn code_attempt_limit() {
     let portal = Portal::start().await;
     let mut state = portal.pending(BOB).await;
     for i in 0..5 {
-        let rejected = state
-            .confirm(wrong_totp(BOB_SECRET))
-            .await
-            .expect_err("wrong code");
-        assert!(
-            matches!(rejected.error(), Error::CodeRejected),
-            "attempt {i}"
-        );
+        let rejected =
+            expect_code_rejected(state, wrong_totp(BOB_SECRET), &format!("attempt {i}")).await;
         state = rejected.into_pending().expect("pending");
     }
-    let rejected = state
-        .confirm(current_totp(BOB_SECRET))
-        .await
-        .expect_err("limit reached");
-    assert!(matches!(rejected.error(), Error::CodeRejected));
+    let rejected = expect_code_rejected(state, current_totp(BOB_SECRET), "limit reached").await;
     // After a quiet minute the right code works again.
     portal.advance_clock(61).await;
     let state = rejected.into_pending().expect("pending");
@@ -134,25 +117,16 @@ async fn enrolment_then_backup_codes() {
     assert_eq!(used, [true, false, false, false, false]);
 
     // Vendor API test: a backup code works once.
-    let rejected = portal
-        .pending(CAROL)
-        .await
-        .confirm(Code::parse(&backup).expect("code"))
-        .await
-        .expect_err("used backup code");
-    assert!(matches!(rejected.error(), Error::CodeRejected));
+    let used_code = Code::parse(&backup).expect("code");
+    expect_code_rejected(portal.pending(CAROL).await, used_code, "used backup code").await;
 }
 
 #[tokio::test]
 async fn backup_code_of_fixture_user_works_once_and_is_case_sensitive() {
     let portal = Portal::start().await;
-    let rejected = portal
-        .pending(BOB)
-        .await
-        .confirm(Code::parse(&BOB_BACKUP[0].to_uppercase()).expect("code"))
-        .await
-        .expect_err("backup codes are case-sensitive");
-    assert!(matches!(rejected.error(), Error::CodeRejected));
+    let upper = Code::parse(&BOB_BACKUP[0].to_uppercase()).expect("code");
+    let why = "backup codes are case-sensitive";
+    let rejected = expect_code_rejected(portal.pending(BOB).await, upper, why).await;
     let session = rejected
         .into_pending()
         .expect("pending")
@@ -163,13 +137,8 @@ async fn backup_code_of_fixture_user_works_once_and_is_case_sensitive() {
     assert!(codes
         .iter()
         .any(|c| c.is_used && c.code.expose_secret() == BOB_BACKUP[0]));
-    let rejected = portal
-        .pending(BOB)
-        .await
-        .confirm(Code::parse(BOB_BACKUP[0]).expect("code"))
-        .await
-        .expect_err("second use");
-    assert!(matches!(rejected.error(), Error::CodeRejected));
+    let used_code = Code::parse(BOB_BACKUP[0]).expect("code");
+    expect_code_rejected(portal.pending(BOB).await, used_code, "second use").await;
 }
 
 #[tokio::test]
@@ -208,18 +177,12 @@ async fn sms_wrong_then_expired_codes_are_rejected() {
     } else {
         "100000"
     };
-    let rejected = state
-        .confirm(Code::parse(wrong).expect("format"))
-        .await
-        .expect_err("wrong SMS code");
-    assert!(matches!(rejected.error(), Error::CodeRejected));
+    let wrong = Code::parse(wrong).expect("format");
+    let rejected = expect_code_rejected(state, wrong, "wrong SMS code").await;
     let state = rejected.into_pending().expect("pending");
     portal.advance_clock(601).await;
-    let rejected = state
-        .confirm(Code::parse(&sent[0]).expect("format"))
-        .await
-        .expect_err("expired SMS code");
-    assert!(matches!(rejected.error(), Error::CodeRejected));
+    let expired = Code::parse(&sent[0]).expect("format");
+    let rejected = expect_code_rejected(state, expired, "expired SMS code").await;
     // A fresh code after the resend works.
     let state = rejected.into_pending().expect("pending");
     state.resend_sms().await.expect("resend");
