@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use docspace_auth::{Auth, Code, Error, LoginOutcome, TransportErrorKind};
+use docspace_auth::{Auth, Code, Error, LoginOutcome, TransportErrorKind, Unauthenticated};
 use docspace_auth_e2e::users::*;
 use docspace_auth_e2e::{current_totp, login_pending, pw, Portal};
 use serde_json::{json, Value};
@@ -25,11 +25,31 @@ async fn login_with_fault(portal: &Portal, fault: Value) -> Error {
     }
 }
 
+/// A client for `url` (no extra root certificate) whose timeout is SHORT.
+fn short_client(url: &str) -> Auth<Unauthenticated> {
+    Auth::builder(url).timeout(SHORT).build().expect("client")
+}
+
+/// Logs in as Alice with `auth` and expects a transport error of `kind`.
+async fn assert_login_transport_error(auth: Auth<Unauthenticated>, kind: TransportErrorKind) {
+    let got = auth.login(ALICE.0, pw(ALICE.1)).await;
+    assert!(
+        matches!(&got, Err(Error::Transport { kind: k, .. }) if *k == kind),
+        "expected {kind:?}, got {got:?}"
+    );
+}
+
 fn assert_unexpected(err: &Error) {
     assert!(
         matches!(err, Error::UnexpectedResponse { .. }),
         "expected UnexpectedResponse, got {err:?}"
     );
+}
+
+/// Like [`assert_unexpected`], and the error's message mentions `needle`.
+fn assert_unexpected_mentioning(err: &Error, needle: &str) {
+    assert_unexpected(err);
+    assert!(err.to_string().contains(needle), "{err}");
 }
 
 #[tokio::test]
@@ -48,16 +68,14 @@ async fn malformed_json_is_unexpected() {
 async fn redirect_is_not_followed() {
     let portal = Portal::start().await;
     let err = login_with_fault(&portal, json!({"kind": "redirect"})).await;
-    assert_unexpected(&err);
-    assert!(err.to_string().contains("redirect"), "{err}");
+    assert_unexpected_mentioning(&err, "redirect");
 }
 
 #[tokio::test]
 async fn oversized_body_is_cut_off() {
     let portal = Portal::start().await;
     let err = login_with_fault(&portal, json!({"kind": "oversized"})).await;
-    assert_unexpected(&err);
-    assert!(err.to_string().contains("larger"), "{err}");
+    assert_unexpected_mentioning(&err, "larger");
 }
 
 #[tokio::test]
@@ -167,21 +185,8 @@ async fn connection_refused_is_a_connect_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     drop(listener);
-    let auth = Auth::builder(&format!("http://{addr}"))
-        .timeout(SHORT)
-        .build()
-        .expect("client");
-    let got = auth.login(ALICE.0, pw(ALICE.1)).await;
-    assert!(
-        matches!(
-            got,
-            Err(Error::Transport {
-                kind: TransportErrorKind::Connect,
-                ..
-            })
-        ),
-        "{got:?}"
-    );
+    let auth = short_client(&format!("http://{addr}"));
+    assert_login_transport_error(auth, TransportErrorKind::Connect).await;
 }
 
 /// With a pending login at hand, malformed codes are refused before any request (a `Code` is
@@ -242,25 +247,8 @@ async fn tls_with_the_emulator_ca() {
     ));
 
     // Without the CA: the platform trust store does not know it.
-    let auth = Auth::builder(portal.url())
-        .timeout(SHORT)
-        .build()
-        .expect("client");
-    let got = auth.login(ALICE.0, pw(ALICE.1)).await;
-    assert!(
-        matches!(
-            got,
-            Err(Error::Transport {
-                kind: TransportErrorKind::Tls,
-                ..
-            })
-        ),
-        "{got:?}"
-    );
+    assert_login_transport_error(short_client(portal.url()), TransportErrorKind::Tls).await;
     // Plain http to the TLS port is not a DocSpace answer.
-    let auth = Auth::builder(&portal.url().replace("https://", "http://"))
-        .timeout(SHORT)
-        .build()
-        .expect("client");
+    let auth = short_client(&portal.url().replace("https://", "http://"));
     assert!(auth.login(ALICE.0, pw(ALICE.1)).await.is_err());
 }
