@@ -103,3 +103,10 @@ pub use code::Code;
 pub use error::{Error, TransportErrorKind};
 /// The `secrecy` crate this API uses for secrets (`SecretString`, `ExposeSecret`).
 pub use secrecy;
+
+/// The Rust examples of `core/README.md` and of the repository's `README.md`, compiled as
+/// doctests so that the quick starts cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
