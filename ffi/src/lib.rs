@@ -5,6 +5,7 @@
 //! async on a tokio runtime; every error is one [`AuthError`] whose message carries no secret.
 //! See `ffi/README.md` for the names in each language.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -153,6 +154,14 @@ fn ffi_time(time: Option<SystemTime>) -> Option<SystemTime> {
 
 fn pending_used() -> AuthError {
     AuthError::AlreadyUsed("this login was already confirmed; log in again".to_owned())
+}
+
+fn pending_parked() -> AuthError {
+    AuthError::AlreadyUsed(
+        "this login was already confirmed and its session is waiting: the next confirm returns it \
+         (with any well-formed code, nothing is sent)"
+            .to_owned(),
+    )
 }
 
 fn session_used() -> AuthError {
@@ -525,7 +534,10 @@ impl PendingLogin {
         }
     }
 
-    /// Asks the server to send a new SMS code.
+    /// Asks the server to send a new SMS code. Waits for a confirm in flight. Once a confirm
+    /// succeeded it is [`AuthError::AlreadyUsed`] without any request: if that confirm's caller
+    /// was cancelled before it got the session, the message says that the next `confirm`
+    /// returns it.
     pub async fn resend_sms(&self) -> Result<SmsSent, AuthError> {
         let guard = self.state.lock().await;
         match &*guard {
@@ -536,7 +548,8 @@ impl PendingLogin {
                     expires: ffi_time(sent.expires),
                 })
             }
-            _ => Err(pending_used()),
+            PendingState::Unclaimed(_) => Err(pending_parked()),
+            PendingState::Used => Err(pending_used()),
         }
     }
 }
@@ -547,10 +560,18 @@ impl PendingLogin {
 // ---------------------------------------------------------------------------------------------
 
 /// Logged in. `logout` revokes the token; after it every call is [`AuthError::AlreadyUsed`].
+///
+/// The token and the expiry never change for a session: they are kept here, so that the sync
+/// accessors never wait for (nor fail because of) an async call in flight.
 #[derive(uniffi::Object)]
 pub struct Session {
+    /// `None` once a logout took the session to send its request. Async calls hold a read
+    /// lock; `logout` takes the write lock (it waits for the calls in flight).
     state: RwLock<Option<Auth<Authenticated>>>,
+    token: SecretString,
     expires: Option<SystemTime>,
+    /// Set when a logout commits (takes the session to send its request), never cleared.
+    logged_out: AtomicBool,
 }
 
 impl std::fmt::Debug for Session {
@@ -564,7 +585,9 @@ impl std::fmt::Debug for Session {
 impl Session {
     fn from_core(session: Auth<Authenticated>) -> Self {
         Session {
+            token: session.token().clone(),
             expires: ffi_time(session.expires()),
+            logged_out: AtomicBool::new(false),
             state: RwLock::new(Some(session)),
         }
     }
@@ -584,13 +607,14 @@ impl Session {
         Ok(Arc::new(Session::from_core(session)))
     }
 
-    /// The token, to store securely and resume from later.
+    /// The token, to store securely and resume from later. [`AuthError::AlreadyUsed`] once a
+    /// logout sent (or is sending) its request; a logout still waiting for a call in flight
+    /// changes nothing yet.
     pub fn token(&self) -> Result<String, AuthError> {
-        let guard = self.state.try_read().map_err(|_| session_used())?;
-        match &*guard {
-            Some(session) => Ok(session.token().expose_secret().to_owned()),
-            None => Err(session_used()),
+        if self.logged_out.load(Ordering::Acquire) {
+            return Err(session_used());
         }
+        Ok(self.token.expose_secret().to_owned())
     }
 
     /// When the token expires, if the server said.
@@ -629,11 +653,21 @@ impl Session {
             .collect())
     }
 
-    /// Logs out and revokes the token on the server. The session is used up afterwards,
-    /// whether or not the request succeeded.
+    /// Logs out and revokes the token on the server. It first waits for the calls in flight;
+    /// cancelled while waiting, it changes nothing. Once its request is sent the session is
+    /// used up, whether or not the request succeeds, and the request completes even if the
+    /// caller is cancelled (it runs in its own task).
     pub async fn logout(&self) -> Result<(), AuthError> {
-        let session = self.state.write().await.take().ok_or_else(session_used)?;
-        Ok(session.logout().await?)
+        let session = {
+            let mut guard = self.state.write().await;
+            let session = guard.take().ok_or_else(session_used)?;
+            self.logged_out.store(true, Ordering::Release);
+            session
+        };
+        match tokio::spawn(session.logout()).await {
+            Ok(outcome) => Ok(outcome?),
+            Err(_) => Err(AuthError::Other("the logout task ended unexpectedly".to_owned())),
+        }
     }
 }
 }

@@ -292,3 +292,163 @@ async fn errors_are_typed_readable_and_secret_free() {
         );
     }
 }
+
+async fn alice_session(emu: &Emulator) -> Arc<Session> {
+    match client(emu)
+        .login("alice@example.com".into(), "alice-pass".into())
+        .await
+        .expect("login")
+    {
+        LoginResult::Authenticated { session } => session,
+        LoginResult::TfaRequired { .. } => panic!("alice has no 2FA"),
+    }
+}
+
+/// Waits until the emulator has received more than `count` /api requests.
+async fn wait_for_requests_above(emu: &Emulator, count: u64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while api_requests(emu).await <= count {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the request never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// A logout waiting behind an in-flight call has not done anything yet: the sync accessors
+/// keep working, and cancelling that logout leaves the session fully usable.
+#[tokio::test]
+async fn a_logout_waiting_behind_a_call_uses_nothing_up_until_it_runs() {
+    let emu = emulator().await;
+    let session = alice_session(&emu).await;
+    let token = session.token().expect("token");
+    let expires = session.expires();
+    emulator_call(
+        &emu,
+        "POST",
+        "/emulator/faults",
+        r#"{"kind":"delay","delayMs":400,"path":"/api/2.0/people","times":1}"#,
+    )
+    .await;
+    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    let me = tokio::spawn({
+        let session = Arc::clone(&session);
+        async move { session.me().await }
+    });
+    wait_for_requests_above(&emu, 0).await;
+    assert!(!me.is_finished(), "the delay fault should hold me()");
+    // Poll a logout once: it waits for me() to finish.
+    let mut logout = Box::pin(session.logout());
+    std::future::poll_fn(|cx| {
+        assert!(std::future::Future::poll(logout.as_mut(), cx).is_pending());
+        std::task::Poll::Ready(())
+    })
+    .await;
+    assert_eq!(session.token().expect("token while logout waits"), token);
+    assert_eq!(session.expires(), expires);
+    // Cancel the waiting logout: nothing was sent, the session is still usable.
+    drop(logout);
+    assert_eq!(session.token().expect("token after cancel"), token);
+    let user = me.await.expect("joined").expect("me");
+    assert_eq!(user.email, "alice@example.com");
+    assert_eq!(api_requests(&emu).await, 1, "no logout request went out");
+    assert!(session.is_valid().await.expect("is_valid"));
+    assert_eq!(session.token().expect("token"), token);
+    session.logout().await.expect("logout");
+    assert!(matches!(session.token(), Err(AuthError::AlreadyUsed(_))));
+}
+
+/// A logout whose request went out uses the session up at once; cancelling its caller does
+/// not stop the request: the token is still revoked on the server.
+#[tokio::test]
+async fn a_logout_cancelled_after_its_request_went_out_still_revokes_the_token() {
+    let emu = emulator().await;
+    let session = alice_session(&emu).await;
+    let token = session.token().expect("token");
+    emulator_call(
+        &emu,
+        "POST",
+        "/emulator/faults",
+        r#"{"kind":"delay","delayMs":300,"path":"/api/2.0/authentication/logout","times":1}"#,
+    )
+    .await;
+    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    let logout = tokio::spawn({
+        let session = Arc::clone(&session);
+        async move { session.logout().await }
+    });
+    wait_for_requests_above(&emu, 0).await;
+    assert!(!logout.is_finished(), "the delay fault should hold logout");
+    logout.abort();
+    assert!(logout.await.expect_err("aborted").is_cancelled());
+    assert!(matches!(session.token(), Err(AuthError::AlreadyUsed(_))));
+    assert!(matches!(session.me().await, Err(AuthError::AlreadyUsed(_))));
+    let resumed =
+        Session::resume(emu.base_url().into(), token, ClientOptions::default()).expect("resume");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while resumed.is_valid().await.expect("is_valid") {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the token was never revoked"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The newest SMS code the emulator sent.
+async fn last_sms_code(emu: &Emulator) -> String {
+    let body = emulator_call(emu, "GET", "/emulator/sms", "").await;
+    let start = body.rfind("\"code\":\"").expect("an SMS") + "\"code\":\"".len();
+    body[start..].chars().take(6).collect()
+}
+
+/// The server accepted a cancelled confirm's code: the session is parked for the next
+/// `confirm`. `resend_sms` then sends nothing and says so; `challenge` still answers.
+#[tokio::test]
+async fn resend_sms_on_a_parked_session_points_to_confirm() {
+    let emu = emulator().await;
+    let pending = match client(&emu)
+        .login("dave@example.com".into(), "dave-pass".into())
+        .await
+        .expect("login")
+    {
+        LoginResult::TfaRequired { pending } => pending,
+        LoginResult::Authenticated { .. } => panic!("dave has 2FA"),
+    };
+    assert!(matches!(pending.challenge(), Challenge::Sms { .. }));
+    let code = last_sms_code(&emu).await;
+    emulator_call(
+        &emu,
+        "POST",
+        "/emulator/faults",
+        r#"{"kind":"delay","delayMs":300,"path":"/api/2.0/authentication","times":1}"#,
+    )
+    .await;
+    cancel_once_in_flight(&emu, &pending, code).await;
+    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    // Waits for the cancelled confirm's request to finish, then finds its session parked.
+    let err = pending.resend_sms().await.expect_err("parked session");
+    let AuthError::AlreadyUsed(message) = &err else {
+        panic!("expected AlreadyUsed, got {err:?}");
+    };
+    assert!(
+        message.contains("confirm returns") && !message.contains("log in again"),
+        "{message}"
+    );
+    assert_eq!(api_requests(&emu).await, 0, "no SMS requested");
+    assert!(matches!(pending.challenge(), Challenge::Sms { .. }));
+    assert_eq!(pending.user(), "dave@example.com");
+    let session = pending
+        .confirm("000000".into())
+        .await
+        .expect("the parked session");
+    assert_eq!(api_requests(&emu).await, 0, "no code sent");
+    assert!(session.is_valid().await.expect("is_valid"));
+    let used = pending.resend_sms().await.expect_err("used up");
+    let AuthError::AlreadyUsed(message) = &used else {
+        panic!("expected AlreadyUsed, got {used:?}");
+    };
+    assert!(message.contains("log in again"), "{message}");
+    assert!(matches!(pending.challenge(), Challenge::Sms { .. }));
+}
