@@ -47,6 +47,11 @@ impl Shared {
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// Whether the portal is served over TLS (cookies then get `Secure`).
+    fn secure(&self) -> bool {
+        self.base_url.starts_with("https:")
+    }
 }
 
 struct Conn {
@@ -493,11 +498,7 @@ fn decode_path(raw: &str) -> String {
 }
 
 async fn api(shared: &Shared, conn: &Conn, req: Request<Incoming>, path: &str) -> Response<Body> {
-    let scheme = if shared.base_url.starts_with("https:") {
-        "https"
-    } else {
-        "http"
-    };
+    let scheme = if shared.secure() { "https" } else { "http" };
     let host = req
         .headers()
         .get(hyper::header::HOST)
@@ -782,18 +783,52 @@ fn token_body(token: String, expires: Duration, session: bool) -> AuthTokenDto {
     }
 }
 
+/// The start of every endpoint that takes credentials (step 1, the code endpoint, `sendsms`):
+/// the DTO, then the password and brute-force check (§3.3, §3.4). On success, the locked state
+/// and the user's index.
+fn check_credentials<'a>(
+    shared: &'a Shared,
+    r: &ApiReq,
+    with_code: bool,
+) -> Result<(AuthDto, MutexGuard<'a, State>, usize), Box<Response<Body>>> {
+    let dto = parse_auth_dto(r, with_code)?;
+    let mut st = shared.lock();
+    match st.check_login(&shared.cfg, &dto.credentials(), r.peer) {
+        LoginCheck::Ok(idx) => Ok((dto, st, idx)),
+        check => Err(Box::new(login_error(&check))),
+    }
+}
+
+/// The body of an "SMS code sent" answer (§2.1 d, `sendsms`): expires when the code does.
+fn sms_sent_body(now: Duration, cfg: &EmulatorConfig, phone: &str) -> AuthTokenDto {
+    AuthTokenDto {
+        expires: wire::dotnet_utc(now.saturating_add(cfg.sms_validity)),
+        sms: true,
+        phone_noise: Some(phone_noise(phone)),
+        ..Default::default()
+    }
+}
+
+/// Adds `Set-Cookie: asc_auth_key=<token>` (§6.2); `expires: None` makes it a session cookie.
+fn add_auth_cookie(
+    resp: &mut Response<Body>,
+    token: &str,
+    expires: Option<Duration>,
+    secure: bool,
+) {
+    add_cookie(
+        resp,
+        &wire::set_cookie("asc_auth_key", token, expires, secure),
+    );
+}
+
 fn login_step1(shared: &Shared, r: &ApiReq) -> Response<Body> {
-    let dto = match parse_auth_dto(r, false) {
-        Ok(d) => d,
+    let (dto, mut st, idx) = match check_credentials(shared, r, false) {
+        Ok(checked) => checked,
         Err(resp) => return *resp,
     };
     let cfg = &shared.cfg;
-    let secure = shared.base_url.starts_with("https:");
-    let mut st = shared.lock();
-    let check = st.check_login(cfg, &dto.credentials(), r.peer);
-    let LoginCheck::Ok(idx) = check else {
-        return login_error(&check);
-    };
+    let secure = shared.secure();
     let now = st.now();
     let user = st.users[idx].clone();
     match user.tfa {
@@ -816,14 +851,11 @@ fn login_step1(shared: &Shared, r: &ApiReq) -> Response<Body> {
                 return too_many_sms();
             }
             let body = AuthTokenDto {
-                expires: wire::dotnet_utc(now.saturating_add(cfg.sms_validity)),
-                sms: true,
-                phone_noise: Some(phone_noise(&phone)),
                 confirm_url: Some(format!(
                     "{}/confirm/PhoneAuth?type=PhoneAuth&key={key}&encemail={enc}",
                     shared.base_url
                 )),
-                ..Default::default()
+                ..sms_sent_body(now, cfg, &phone)
             };
             r.success(Some(body), 1)
         }
@@ -859,10 +891,11 @@ fn login_step1(shared: &Shared, r: &ApiReq) -> Response<Body> {
             let (token, info) = st.issue_token(cfg, idx);
             let body = token_body(token.clone(), info.expires, dto.session);
             let mut resp = r.success(Some(body), 1);
-            let cookie_expiry = (!dto.session).then_some(info.expires);
-            add_cookie(
+            add_auth_cookie(
                 &mut resp,
-                &wire::set_cookie("asc_auth_key", &token, cookie_expiry, secure),
+                &token,
+                (!dto.session).then_some(info.expires),
+                secure,
             );
             resp
         }
@@ -880,17 +913,12 @@ fn too_many_sms() -> Response<Body> {
 }
 
 fn login_with_code(shared: &Shared, r: &ApiReq) -> Response<Body> {
-    let dto = match parse_auth_dto(r, true) {
-        Ok(d) => d,
+    let (dto, mut st, idx) = match check_credentials(shared, r, true) {
+        Ok(checked) => checked,
         Err(resp) => return *resp,
     };
     let cfg = &shared.cfg;
-    let secure = shared.base_url.starts_with("https:");
-    let mut st = shared.lock();
-    let check = st.check_login(cfg, &dto.credentials(), r.peer);
-    let LoginCheck::Ok(idx) = check else {
-        return login_error(&check);
-    };
+    let secure = shared.secure();
     let code = dto.code.as_deref().unwrap_or("").trim().to_string();
     let user = st.users[idx].clone();
     let ok = match user.tfa {
@@ -913,29 +941,21 @@ fn login_with_code(shared: &Shared, r: &ApiReq) -> Response<Body> {
     let mut resp = r.success(Some(body), 1);
     // §4.2: for an already-enrolled app user the cookie is persistent whatever `session` says.
     let persistent = !dto.session || (user.tfa == TfaKind::App && user.enrolled);
-    add_cookie(
+    add_auth_cookie(
         &mut resp,
-        &wire::set_cookie(
-            "asc_auth_key",
-            &token,
-            persistent.then_some(info.expires),
-            secure,
-        ),
+        &token,
+        persistent.then_some(info.expires),
+        secure,
     );
     resp
 }
 
 fn send_sms(shared: &Shared, r: &ApiReq) -> Response<Body> {
-    let dto = match parse_auth_dto(r, false) {
-        Ok(d) => d,
+    let (_, mut st, idx) = match check_credentials(shared, r, false) {
+        Ok(checked) => checked,
         Err(resp) => return *resp,
     };
     let cfg = &shared.cfg;
-    let mut st = shared.lock();
-    let check = st.check_login(cfg, &dto.credentials(), r.peer);
-    let LoginCheck::Ok(idx) = check else {
-        return login_error(&check);
-    };
     let user = st.users[idx].clone();
     if user.tfa != TfaKind::Sms {
         return error(
@@ -959,13 +979,7 @@ fn send_sms(shared: &Shared, r: &ApiReq) -> Response<Body> {
     if let SendSms::TooMany = st.send_sms(cfg, idx, true) {
         return too_many_sms();
     }
-    let now = st.now();
-    let body = AuthTokenDto {
-        expires: wire::dotnet_utc(now.saturating_add(cfg.sms_validity)),
-        sms: true,
-        phone_noise: Some(phone_noise(&phone)),
-        ..Default::default()
-    };
+    let body = sms_sent_body(st.now(), cfg, &phone);
     r.success(Some(body), 1)
 }
 
