@@ -203,3 +203,17 @@ private struct LineReader {
         }
     }
 }
+
+/// A test case with a fresh emulator process per test, stopped after it.
+class EmulatorTestCase: XCTestCase {
+    var emulator: Emulator!
+
+    override func setUpWithError() throws {
+        emulator = try Emulator()
+    }
+
+    override func tearDown() {
+        emulator?.stop()
+        emulator = nil
+    }
+}

@@ -40,18 +40,7 @@ func useSession(_ session: Session, portal: String) async throws -> User {
 }
 // README quick start: end
 
-final class QuickStartTests: XCTestCase {
-    var emulator: Emulator!
-
-    override func setUpWithError() throws {
-        emulator = try Emulator()
-    }
-
-    override func tearDown() {
-        emulator?.stop()
-        emulator = nil
-    }
-
+final class QuickStartTests: EmulatorTestCase {
     func testQuickStartPlainLogin() async throws {
         let session = try await signIn(portal: emulator.baseURL, email: "alice@example.com", password: "alice-pass") {
             _ in

@@ -4,23 +4,12 @@ import XCTest
 
 /// The login scenarios shared by every language's suite (issue 5), against a real emulator process
 /// on 127.0.0.1, through the generated Swift bindings and the Rust library.
-final class ScenarioTests: XCTestCase {
+final class ScenarioTests: EmulatorTestCase {
     // From tests/fixtures/users.json.
     static let alice = (email: "alice@example.com", password: "alice-pass")  // no 2FA
     static let bob = (email: "bob@example.com", password: "bob-pass", secret: "IFREGZCFMYWV6MJS")  // app, enrolled
     static let carol = (email: "carol@example.com", password: "carol-pass")  // app, not enrolled
     static let dave = (email: "dave@example.com", password: "dave-pass", phone: "+15551234567")  // SMS
-
-    var emulator: Emulator!
-
-    override func setUpWithError() throws {
-        emulator = try Emulator()
-    }
-
-    override func tearDown() {
-        emulator?.stop()
-        emulator = nil
-    }
 
     // MARK: helpers
 
