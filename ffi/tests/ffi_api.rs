@@ -58,18 +58,22 @@ fn client(emu: &Emulator) -> Arc<DocspaceClient> {
     DocspaceClient::new(emu.base_url().to_owned(), ClientOptions::default()).expect("client")
 }
 
-async fn bob_pending(emu: &Emulator) -> Arc<PendingLogin> {
+/// Logs in a fixture user who has a second factor: the pending login.
+async fn pending_of(emu: &Emulator, user: &str, password: &str) -> Arc<PendingLogin> {
     match client(emu)
-        .login("bob@example.com".into(), "bob-pass".into())
+        .login(user.into(), password.into())
         .await
         .expect("login")
     {
-        LoginResult::TfaRequired { pending } => {
-            assert!(matches!(pending.challenge(), Challenge::App));
-            pending
-        }
-        LoginResult::Authenticated { .. } => panic!("bob has 2FA"),
+        LoginResult::TfaRequired { pending } => pending,
+        LoginResult::Authenticated { .. } => panic!("{user} has 2FA"),
     }
+}
+
+async fn bob_pending(emu: &Emulator) -> Arc<PendingLogin> {
+    let pending = pending_of(emu, "bob@example.com", "bob-pass").await;
+    assert!(matches!(pending.challenge(), Challenge::App));
+    pending
 }
 
 /// Starts a confirm, waits until its request reached the emulator (held there by a delay
@@ -241,14 +245,7 @@ async fn concurrent_confirms_send_one_request() {
 #[tokio::test]
 async fn logout_uses_the_session_up_and_revokes_the_token() {
     let emu = emulator().await;
-    let session = match client(&emu)
-        .login("alice@example.com".into(), "alice-pass".into())
-        .await
-        .expect("login")
-    {
-        LoginResult::Authenticated { session } => session,
-        LoginResult::TfaRequired { .. } => panic!("alice has no 2FA"),
-    };
+    let session = alice_session(&emu).await;
     let token = session.token().expect("token");
     session.logout().await.expect("logout");
     assert!(matches!(session.token(), Err(AuthError::AlreadyUsed(_))));
@@ -408,14 +405,7 @@ async fn last_sms_code(emu: &Emulator) -> String {
 #[tokio::test]
 async fn resend_sms_on_a_parked_session_points_to_confirm() {
     let emu = emulator().await;
-    let pending = match client(&emu)
-        .login("dave@example.com".into(), "dave-pass".into())
-        .await
-        .expect("login")
-    {
-        LoginResult::TfaRequired { pending } => pending,
-        LoginResult::Authenticated { .. } => panic!("dave has 2FA"),
-    };
+    let pending = pending_of(&emu, "dave@example.com", "dave-pass").await;
     assert!(matches!(pending.challenge(), Challenge::Sms { .. }));
     let code = last_sms_code(&emu).await;
     emulator_call(
