@@ -202,6 +202,10 @@ impl From<&Error> for CliError {
                     sanitize(detail)
                 ),
             ),
+            Error::InvalidConfiguration { detail } => (
+                Kind::Usage,
+                format!("invalid client configuration: {}", sanitize(detail)),
+            ),
             other => (
                 Kind::Server,
                 format!("unexpected failure: {}", sanitize(&other.to_string())),

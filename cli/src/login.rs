@@ -205,7 +205,7 @@ pub async fn second_factor(
             Err(failed) => failed.into_parts(),
         };
         match (error, back) {
-            (Error::CodeRejected, Some(back)) if !matches!(input, CodeInput::Totp { .. }) => {
+            (Error::CodeRejected, back) if !matches!(input, CodeInput::Totp { .. }) => {
                 rejected += 1;
                 if rejected >= max_attempts {
                     return Err(CliError::new(

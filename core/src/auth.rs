@@ -322,13 +322,17 @@ impl AuthBuilder {
         self
     }
 
-    /// The `User-Agent` header (default `docspace-auth/<version>`).
+    /// The `User-Agent` header (default `docspace-auth/<version>`). One that is not a valid
+    /// header value makes [`AuthBuilder::build`] fail with [`Error::InvalidConfiguration`].
     ///
     /// ```
-    /// let auth = docspace_auth::Auth::builder("https://portal.example.com")
+    /// use docspace_auth::{Auth, Error};
+    /// let auth = Auth::builder("https://portal.example.com")
     ///     .user_agent("my-app/1.0")
     ///     .build()?;
-    /// # Ok::<(), docspace_auth::Error>(())
+    /// let bad = Auth::builder("https://portal.example.com").user_agent("my-app\n1.0").build();
+    /// assert!(matches!(bad, Err(Error::InvalidConfiguration { .. })));
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.options.user_agent = user_agent.into();
@@ -350,7 +354,7 @@ impl AuthBuilder {
     }
 
     /// Checks the URL and builds the client. Errors: [`Error::InvalidUrl`],
-    /// [`Error::InsecureUrl`], [`Error::InvalidCertificate`].
+    /// [`Error::InsecureUrl`], [`Error::InvalidCertificate`], [`Error::InvalidConfiguration`].
     ///
     /// ```
     /// use docspace_auth::{Auth, Error};
@@ -577,7 +581,7 @@ impl Auth<TfaPending> {
     ///     match pending.confirm(code).await {
     ///         Ok(session) => return Ok(session),
     ///         Err(e) if matches!(e.error(), Error::CodeRejected) => {
-    ///             pending = e.into_pending().ok_or(Error::CodeRejected)?;
+    ///             pending = e.into_pending();
     ///         }
     ///         Err(e) => return Err(e.into()),
     ///     }
@@ -592,7 +596,7 @@ impl Auth<TfaPending> {
             }),
             Err(error) => Err(ConfirmError {
                 error,
-                pending: Some(Box::new(self)),
+                pending: Box::new(self),
             }),
         }
     }
@@ -895,7 +899,7 @@ impl Enrollment {
 /// ```
 pub struct ConfirmError {
     error: Error,
-    pending: Option<Box<Auth<TfaPending>>>,
+    pending: Box<Auth<TfaPending>>,
 }
 
 impl ConfirmError {
@@ -913,19 +917,18 @@ impl ConfirmError {
         &self.error
     }
 
-    /// The pending state, to try another code (or resend the SMS) without logging in again.
-    /// Currently always `Some`: every failure leaves the state usable.
+    /// The pending state, to try another code (or resend the SMS) without logging in again:
+    /// every failure leaves it usable.
     ///
     /// ```no_run
     /// # use docspace_auth::ConfirmError;
     /// # fn retry(e: ConfirmError) {
-    /// if let Some(pending) = e.into_pending() {
-    ///     println!("still pending: {:?}", pending.challenge());
-    /// }
+    /// let pending = e.into_pending();
+    /// println!("still pending: {:?}", pending.challenge());
     /// # }
     /// ```
-    pub fn into_pending(self) -> Option<Auth<TfaPending>> {
-        self.pending.map(|boxed| *boxed)
+    pub fn into_pending(self) -> Auth<TfaPending> {
+        *self.pending
     }
 
     /// The error alone (the pending state is dropped).
@@ -946,8 +949,8 @@ impl ConfirmError {
     /// let (error, pending) = e.into_parts();
     /// # }
     /// ```
-    pub fn into_parts(self) -> (Error, Option<Auth<TfaPending>>) {
-        (self.error, self.pending.map(|boxed| *boxed))
+    pub fn into_parts(self) -> (Error, Auth<TfaPending>) {
+        (self.error, *self.pending)
     }
 }
 
@@ -1047,7 +1050,7 @@ mod tests {
 
         let error = ConfirmError {
             error: Error::CodeRejected,
-            pending: Some(Box::new(pending)),
+            pending: Box::new(pending),
         };
         let text = format!("{error:?} {error}");
         assert!(

@@ -109,6 +109,13 @@ pub enum Error {
     /// A TOTP secret that is not valid Base32 (RFC 4648) or is empty.
     #[error("the TOTP secret is not valid base32")]
     InvalidSecret,
+    /// A client option is not usable (for example a user agent that is not a valid HTTP
+    /// header value); reported by [`crate::AuthBuilder::build`], before any request.
+    #[error("invalid client configuration: {detail}")]
+    InvalidConfiguration {
+        /// Which option, and what is wrong with it.
+        detail: String,
+    },
     /// The extra root certificate (PEM) could not be parsed or used.
     #[error("invalid root certificate: {detail}")]
     InvalidCertificate {

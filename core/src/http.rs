@@ -167,11 +167,11 @@ impl Http {
     pub(crate) fn new(portal: &str, options: Options) -> Result<Http, Error> {
         let base = portal_url(portal)?;
         let tls = tls_config(&options.extra_roots_pem)?;
-        let user_agent =
-            HeaderValue::from_str(&options.user_agent).map_err(|_| Error::Transport {
-                kind: crate::TransportErrorKind::Other,
-                detail: "the user agent is not a valid header value".to_owned(),
-            })?;
+        let user_agent = HeaderValue::from_str(&options.user_agent).map_err(|_| {
+            Error::InvalidConfiguration {
+                detail: "the user agent is not a valid HTTP header value".to_owned(),
+            }
+        })?;
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())

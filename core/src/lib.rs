@@ -42,7 +42,7 @@
 //!                 Ok(session) => break session,
 //!                 Err(rejected) if matches!(rejected.error(), Error::CodeRejected) => {
 //!                     println!("wrong code, try again");
-//!                     pending = rejected.into_pending().ok_or(Error::CodeRejected)?;
+//!                     pending = rejected.into_pending();
 //!                 }
 //!                 Err(other) => return Err(other.into()),
 //!             }

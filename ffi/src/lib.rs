@@ -92,6 +92,9 @@ pub enum AuthError {
     /// The extra root certificate (PEM) could not be used.
     #[error("{0}")]
     InvalidCertificate(String),
+    /// A client option is not usable (e.g. a user agent that is not a valid header value).
+    #[error("{0}")]
+    InvalidConfiguration(String),
     /// This pending login was already confirmed, or this session was logged out: start again.
     #[error("{0}")]
     AlreadyUsed(String),
@@ -128,6 +131,7 @@ impl From<core::Error> for AuthError {
             E::InvalidCodeFormat => AuthError::InvalidCodeFormat(message),
             E::InvalidSecret => AuthError::InvalidSecret(message),
             E::InvalidCertificate { .. } => AuthError::InvalidCertificate(message),
+            E::InvalidConfiguration { .. } => AuthError::InvalidConfiguration(message),
             _ => AuthError::Other(message),
         }
     }
@@ -517,9 +521,7 @@ impl PendingLogin {
                 }
                 Err(rejected) => {
                     let (error, pending) = rejected.into_parts();
-                    if let Some(pending) = pending {
-                        *guard = PendingState::Pending(pending);
-                    }
+                    *guard = PendingState::Pending(pending);
                     Err(AuthError::from(error))
                 }
             };

@@ -172,7 +172,6 @@ async fn transport_error_on_confirm_hands_the_pending_state_back() {
     );
     let session = rejected
         .into_pending()
-        .expect("pending")
         .confirm(current_totp(BOB_SECRET))
         .await
         .expect("retry works");

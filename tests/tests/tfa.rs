@@ -52,7 +52,7 @@ async fn wrong_code_then_right_code_on_the_same_pending_state() {
         !shown.contains(BOB.1) && !shown.contains(BOB_SECRET),
         "{shown}"
     );
-    let again = rejected.into_pending().expect("pending handed back");
+    let again = rejected.into_pending();
     assert!(matches!(again.challenge(), Challenge::App));
     let session = again
         .confirm(current_totp(BOB_SECRET))
@@ -69,12 +69,12 @@ async fn code_attempt_limit() {
     for i in 0..5 {
         let rejected =
             expect_code_rejected(state, wrong_totp(BOB_SECRET), &format!("attempt {i}")).await;
-        state = rejected.into_pending().expect("pending");
+        state = rejected.into_pending();
     }
     let rejected = expect_code_rejected(state, current_totp(BOB_SECRET), "limit reached").await;
     // After a quiet minute the right code works again.
     portal.advance_clock(61).await;
-    let state = rejected.into_pending().expect("pending");
+    let state = rejected.into_pending();
     state
         .confirm(current_totp(BOB_SECRET))
         .await
@@ -129,7 +129,6 @@ async fn backup_code_of_fixture_user_works_once_and_is_case_sensitive() {
     let rejected = expect_code_rejected(portal.pending(BOB).await, upper, why).await;
     let session = rejected
         .into_pending()
-        .expect("pending")
         .confirm(Code::parse(BOB_BACKUP[0]).expect("code"))
         .await
         .expect("backup code accepted");
@@ -179,12 +178,12 @@ async fn sms_wrong_then_expired_codes_are_rejected() {
     };
     let wrong = Code::parse(wrong).expect("format");
     let rejected = expect_code_rejected(state, wrong, "wrong SMS code").await;
-    let state = rejected.into_pending().expect("pending");
+    let state = rejected.into_pending();
     portal.advance_clock(601).await;
     let expired = Code::parse(&sent[0]).expect("format");
     let rejected = expect_code_rejected(state, expired, "expired SMS code").await;
     // A fresh code after the resend works.
-    let state = rejected.into_pending().expect("pending");
+    let state = rejected.into_pending();
     state.resend_sms().await.expect("resend");
     let latest = portal.sms_codes(DAVE_PHONE).await.pop().expect("code");
     state
@@ -243,7 +242,6 @@ async fn one_connection_for_a_whole_2fa_login() {
         .expect_err("wrong code");
     let session: Auth<Authenticated> = rejected
         .into_pending()
-        .expect("pending")
         .confirm(current_totp(BOB_SECRET))
         .await
         .expect("code");

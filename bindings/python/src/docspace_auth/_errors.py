@@ -85,6 +85,10 @@ class InvalidCertificate(AuthError):
     """The extra root certificate (PEM) could not be used."""
 
 
+class InvalidConfiguration(AuthError):
+    """A client option is not usable (e.g. a user agent that is not a valid header value)."""
+
+
 class AlreadyUsed(AuthError):
     """The pending login was already confirmed, or the session was logged out."""
 
@@ -108,6 +112,7 @@ _BY_NATIVE_NAME: Dict[str, Type[AuthError]] = {
     "InvalidCodeFormat": InvalidCodeFormat,
     "InvalidSecret": InvalidSecret,
     "InvalidCertificate": InvalidCertificate,
+    "InvalidConfiguration": InvalidConfiguration,
     "AlreadyUsed": AlreadyUsed,
 }
 

@@ -27,6 +27,7 @@ extension AuthError {
             .InvalidCodeFormat(let message),
             .InvalidSecret(let message),
             .InvalidCertificate(let message),
+            .InvalidConfiguration(let message),
             .AlreadyUsed(let message),
             .Other(let message):
             return message
