@@ -4,12 +4,11 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use crate::http::{self, Endpoint, Http, Options};
+use crate::http::{Http, On401, Options, Request, TokenPlacement};
 use crate::wire::{self, BackupCodeDto, Credentials, CredentialsWithCode, TokenDto};
 use crate::{Code, Error};
 
@@ -464,20 +463,17 @@ impl Auth<Unauthenticated> {
     /// # Ok(()) }
     /// ```
     pub async fn login(self, user: &str, password: SecretString) -> Result<LoginOutcome, Error> {
-        let body = json_body(&Credentials {
+        let credentials = Credentials {
             user_name: user,
             password: &password,
             session: self.http.session,
-        })?;
+        };
         let response = self
             .http
             .call(
-                Method::POST,
-                &["authentication"],
-                Some(body),
-                http::Auth::None,
-                Endpoint::Login,
-                &[password.expose_secret()],
+                Request::post(&["authentication"], On401::BadCredentials)
+                    .json(&credentials)?
+                    .redacting(&[password.expose_secret()]),
             )
             .await?;
         let dto: TokenDto = require(wire::decode_success(&response)?)?;
@@ -602,19 +598,16 @@ impl Auth<TfaPending> {
     }
 
     async fn try_confirm(&self, code: &Code) -> Result<Authenticated, Error> {
-        let body = json_body(&CredentialsWithCode {
+        let body = CredentialsWithCode {
             credentials: self.credentials(),
             code: code.expose(),
-        })?;
+        };
         let response = self
             .http
             .call(
-                Method::POST,
-                &["authentication", code.expose()],
-                Some(body),
-                http::Auth::None,
-                Endpoint::Code,
-                &[self.state.password.expose_secret(), code.expose()],
+                Request::post(&["authentication", code.expose()], On401::CodeRejected)
+                    .json(&body)?
+                    .redacting(&[self.state.password.expose_secret(), code.expose()]),
             )
             .await?;
         let dto: TokenDto = require(wire::decode_success(&response)?)?;
@@ -639,16 +632,12 @@ impl Auth<TfaPending> {
     /// # Ok(()) }
     /// ```
     pub async fn resend_sms(&self) -> Result<SmsSent, Error> {
-        let body = json_body(&self.credentials())?;
         let response = self
             .http
             .call(
-                Method::POST,
-                &["authentication", "sendsms"],
-                Some(body),
-                http::Auth::None,
-                Endpoint::Login,
-                &[self.state.password.expose_secret()],
+                Request::post(&["authentication", "sendsms"], On401::BadCredentials)
+                    .json(&self.credentials())?
+                    .redacting(&[self.state.password.expose_secret()]),
             )
             .await?;
         let dto: TokenDto = require(wire::decode_success(&response)?)?;
@@ -783,12 +772,8 @@ impl Auth<Authenticated> {
         let body = self
             .http
             .call(
-                Method::POST,
-                &["authentication", "logout"],
-                None,
-                http::Auth::Cookie(&self.state.token),
-                Endpoint::Token,
-                &[],
+                Request::post(&["authentication", "logout"], On401::TokenInvalid)
+                    .token(TokenPlacement::Cookie(&self.state.token)),
             )
             .await?;
         // `response` is absent, or an SSO logout URL; either is fine.
@@ -799,21 +784,11 @@ impl Auth<Authenticated> {
     async fn get_with_token(&self, segments: &[&str]) -> Result<Zeroizing<Vec<u8>>, Error> {
         self.http
             .call(
-                Method::GET,
-                segments,
-                None,
-                http::Auth::Header(&self.state.token),
-                Endpoint::Token,
-                &[],
+                Request::get(segments, On401::TokenInvalid)
+                    .token(TokenPlacement::Header(&self.state.token)),
             )
             .await
     }
-}
-
-fn json_body<T: serde::Serialize>(value: &T) -> Result<Zeroizing<Vec<u8>>, Error> {
-    serde_json::to_vec(value)
-        .map(Zeroizing::new)
-        .map_err(|_| Error::unexpected("could not encode the request"))
 }
 
 fn require<T>(response: Option<T>) -> Result<T, Error> {
