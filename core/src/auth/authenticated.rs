@@ -1,0 +1,199 @@
+//! State [`Authenticated`]: logged in; the token, the profile, the backup codes, logout.
+
+use std::fmt;
+use std::time::SystemTime;
+
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use super::{mapping, Auth, BackupCode, User};
+use crate::http::{On401, Request, TokenPlacement};
+use crate::{wire, Error};
+
+/// State: logged in; holds the token. See [`Auth::token`], [`Auth::me`], [`Auth::logout`].
+///
+/// ```
+/// use docspace_auth::{secrecy::SecretString, Auth, Authenticated};
+/// let session: Auth<Authenticated> =
+///     Auth::resume("https://portal.example.com", SecretString::from("stored-token"))?;
+/// assert!(session.expires().is_none());
+/// # Ok::<(), docspace_auth::Error>(())
+/// ```
+pub struct Authenticated {
+    token: SecretString,
+    expires: Option<SystemTime>,
+}
+
+impl Authenticated {
+    /// The state for `token`, which must be a non-empty header-safe string (visible ASCII):
+    /// [`Error::Unauthorized`] otherwise.
+    pub(super) fn new(token: SecretString, expires: Option<SystemTime>) -> Result<Self, Error> {
+        let t = token.expose_secret();
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::Unauthorized);
+        }
+        Ok(Authenticated { token, expires })
+    }
+}
+
+impl fmt::Debug for Authenticated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authenticated")
+            .field("token", &"[REDACTED]")
+            .field("expires", &self.expires)
+            .finish()
+    }
+}
+
+impl Auth<Authenticated> {
+    /// Resumes a session from a token stored earlier, with default options (see
+    /// [`AuthBuilder::resume`](super::AuthBuilder::resume) for options). Errors: those of
+    /// [`Auth::new`], and [`Error::Unauthorized`] for an empty token or one with characters no
+    /// HTTP header allows.
+    ///
+    /// ```
+    /// use docspace_auth::{secrecy::SecretString, Auth, Error};
+    /// let session = Auth::resume("https://portal.example.com", SecretString::from("stored-token"))?;
+    /// assert!(matches!(
+    ///     Auth::resume("https://portal.example.com", SecretString::from("")),
+    ///     Err(Error::Unauthorized)
+    /// ));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn resume(portal_url: &str, token: SecretString) -> Result<Auth<Authenticated>, Error> {
+        Auth::builder(portal_url).resume(token)
+    }
+
+    /// The session token, to store (securely) and to send as `Authorization: <token>`.
+    ///
+    /// ```
+    /// use docspace_auth::{secrecy::{ExposeSecret, SecretString}, Auth};
+    /// let session = Auth::resume("https://portal.example.com", SecretString::from("t0k3n"))?;
+    /// assert_eq!(session.token().expose_secret(), "t0k3n");
+    /// # Ok::<(), docspace_auth::Error>(())
+    /// ```
+    pub fn token(&self) -> &SecretString {
+        &self.state.token
+    }
+
+    /// When the token expires, as the server said; `None` when it did not say (`session`
+    /// logins, the zero date `0001-01-01T00:00:00`, resumed tokens).
+    ///
+    /// ```
+    /// use docspace_auth::{secrecy::SecretString, Auth};
+    /// let session = Auth::resume("https://portal.example.com", SecretString::from("t"))?;
+    /// assert_eq!(session.expires(), None);
+    /// # Ok::<(), docspace_auth::Error>(())
+    /// ```
+    pub fn expires(&self) -> Option<SystemTime> {
+        self.state.expires
+    }
+
+    /// The logged-in user's profile: `GET /api/2.0/people/@self`.
+    /// [`Error::Unauthorized`] if the token is no longer valid.
+    ///
+    /// ```no_run
+    /// # use docspace_auth::{Auth, Authenticated};
+    /// # async fn run(session: &Auth<Authenticated>) -> Result<(), docspace_auth::Error> {
+    /// let me = session.me().await?;
+    /// println!("{} <{}>", me.display_name, me.email);
+    /// # Ok(()) }
+    /// ```
+    pub async fn me(&self) -> Result<User, Error> {
+        let body = self.get_with_token(&["people", "@self"]).await?;
+        mapping::required(&body)
+    }
+
+    /// Whether the server still accepts the token: `GET /api/2.0/authentication`.
+    /// `Ok(false)` once it expired or was revoked.
+    ///
+    /// ```no_run
+    /// # use docspace_auth::{secrecy::SecretString, Auth};
+    /// # async fn run() -> Result<(), docspace_auth::Error> {
+    /// let session = Auth::resume("https://portal.example.com", SecretString::from("stored"))?;
+    /// if !session.is_valid().await? {
+    ///     println!("log in again");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn is_valid(&self) -> Result<bool, Error> {
+        match self.get_with_token(&["authentication"]).await {
+            Ok(body) => mapping::required(&body),
+            Err(Error::Unauthorized) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The user's backup codes: `GET /api/2.0/settings/tfaappcodes`.
+    /// [`Error::Forbidden`] when the authenticator app is off or the user is not enrolled.
+    ///
+    /// ```no_run
+    /// # use docspace_auth::{Auth, Authenticated};
+    /// # async fn run(session: &Auth<Authenticated>) -> Result<(), docspace_auth::Error> {
+    /// let unused = session.backup_codes().await?.into_iter().filter(|c| !c.is_used).count();
+    /// println!("{unused} backup codes left");
+    /// # Ok(()) }
+    /// ```
+    pub async fn backup_codes(&self) -> Result<Vec<BackupCode>, Error> {
+        let body = self.get_with_token(&["settings", "tfaappcodes"]).await?;
+        Ok(mapping::backup_codes(mapping::required(&body)?))
+    }
+
+    /// Logs out and revokes the token on the server: `POST /api/2.0/authentication/logout`
+    /// with the token as the `asc_auth_key` cookie (the only way the server really revokes
+    /// it, protocol §5).
+    ///
+    /// ```no_run
+    /// # use docspace_auth::{Auth, Authenticated};
+    /// # async fn run(session: Auth<Authenticated>) -> Result<(), docspace_auth::Error> {
+    /// session.logout().await?; // `session` is gone: using it again does not compile
+    /// # Ok(()) }
+    /// ```
+    pub async fn logout(self) -> Result<(), Error> {
+        let body = self
+            .http
+            .call(
+                Request::post(&["authentication", "logout"], On401::TokenInvalid)
+                    .token(TokenPlacement::Cookie(&self.state.token)),
+            )
+            .await?;
+        // `response` is absent, or an SSO logout URL; either is fine.
+        let _: Option<serde_json::Value> = wire::decode_success(&body)?;
+        Ok(())
+    }
+
+    async fn get_with_token(&self, segments: &[&str]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        self.http
+            .call(
+                Request::get(segments, On401::TokenInvalid)
+                    .token(TokenPlacement::Header(&self.state.token)),
+            )
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_the_token() {
+        let session = Auth::resume("http://127.0.0.1:1", SecretString::from("tok-secret")).unwrap();
+        let text = format!("{session:?}");
+        assert!(!text.contains("tok-secret"), "{text}");
+    }
+
+    #[test]
+    fn tokens_must_be_header_safe() {
+        for bad in ["", "a b", "line\nbreak", "tab\t", "é"] {
+            assert!(
+                matches!(
+                    Auth::resume("http://127.0.0.1:1", SecretString::from(bad)),
+                    Err(Error::Unauthorized)
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(Auth::resume("http://127.0.0.1:1", SecretString::from("a+b/c=")).is_ok());
+    }
+}

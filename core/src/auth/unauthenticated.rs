@@ -1,0 +1,107 @@
+//! State [`Unauthenticated`]: a client for a portal, nobody logged in; [`Auth::login`].
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::mapping::{self, Granted};
+use super::{Auth, LoginOutcome, TfaPending};
+use crate::http::{On401, Request};
+use crate::wire::Credentials;
+use crate::Error;
+
+/// State: nobody logged in yet. Call [`Auth::login`].
+///
+/// ```
+/// use docspace_auth::{Auth, Unauthenticated};
+/// let auth: Auth<Unauthenticated> = Auth::new("https://portal.example.com")?;
+/// # Ok::<(), docspace_auth::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Unauthenticated {
+    _private: (),
+}
+
+impl Unauthenticated {
+    pub(super) fn new() -> Self {
+        Unauthenticated { _private: () }
+    }
+}
+
+impl Auth<Unauthenticated> {
+    /// A client for the portal at `portal_url` with default options. `http://` is accepted
+    /// only for loopback hosts (127.0.0.0/8, ::1, localhost): anything else is
+    /// [`Error::InsecureUrl`], before any connection.
+    ///
+    /// ```
+    /// use docspace_auth::{Auth, Error};
+    /// let auth = Auth::new("https://portal.example.com")?;
+    /// assert!(matches!(Auth::new("http://portal.example.com"), Err(Error::InsecureUrl)));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn new(portal_url: &str) -> Result<Auth<Unauthenticated>, Error> {
+        Auth::builder(portal_url).build()
+    }
+
+    /// Logs in with e-mail (or user id) and password: `POST /api/2.0/authentication`.
+    ///
+    /// Errors: [`Error::InvalidCredentials`] (401), [`Error::Forbidden`] (403: locked out after
+    /// too many failures, user disabled), [`Error::NotFound`], [`Error::RateLimited`],
+    /// [`Error::Server`], [`Error::UnexpectedResponse`], [`Error::Transport`].
+    ///
+    /// `Auth<Unauthenticated>` is `Clone` (sharing the connection), so to retry after a wrong
+    /// password, log in on a clone.
+    ///
+    /// ```no_run
+    /// # use docspace_auth::{secrecy::SecretString, Auth, Error, LoginOutcome};
+    /// # async fn run() -> Result<(), Error> {
+    /// let auth = Auth::new("https://portal.example.com")?;
+    /// match auth.clone().login("alice@example.com", SecretString::from("typo")).await {
+    ///     Err(Error::InvalidCredentials) => {
+    ///         let outcome = auth.login("alice@example.com", SecretString::from("alice-pass")).await?;
+    ///         assert!(matches!(outcome, LoginOutcome::Authenticated(_)));
+    ///     }
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn login(self, user: &str, password: SecretString) -> Result<LoginOutcome, Error> {
+        let credentials = Credentials {
+            user_name: user,
+            password: &password,
+            session: self.http.session,
+        };
+        let response = self
+            .http
+            .call(
+                Request::post(&["authentication"], On401::BadCredentials)
+                    .json(&credentials)?
+                    .redacting(&[password.expose_secret()]),
+            )
+            .await?;
+        // An authenticator enrolment shows the portal host as issuer, the login as account.
+        let issuer = self.http.base().host_str().unwrap_or_default();
+        let granted = mapping::login_answer(mapping::required(&response)?, issuer, user)?;
+        Ok(match granted {
+            Granted::Session(state) => LoginOutcome::Authenticated(Auth {
+                http: self.http,
+                state,
+            }),
+            Granted::SecondFactor(challenge) => LoginOutcome::TfaRequired(Auth {
+                http: self.http,
+                state: TfaPending {
+                    user: user.to_owned(),
+                    password,
+                    challenge,
+                },
+            }),
+        })
+    }
+}
+
+impl Clone for Auth<Unauthenticated> {
+    fn clone(&self) -> Self {
+        Auth {
+            http: self.http.clone(),
+            state: self.state.clone(),
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Transport: one reqwest client (rustls + ring) per login chain, no redirects, no cookie
+//! store, a body cap, timeouts on every request.
+//!
+//! - [`portal_url`](mod@portal_url): the portal URL check (plain http only for loopback);
+//! - [`tls`]: the TLS configuration and trust roots;
+//! - [`request`]: one call described as a [`Request`] value;
+//! - [`status`]: a non-2xx answer as an [`Error`], the 403 message redacted;
+//! - here: the client, sending a [`Request`] and reading the answer (capped).
+
+mod portal_url;
+mod request;
+mod status;
+mod tls;
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use url::Url;
+use zeroize::Zeroizing;
+
+use crate::wire;
+use crate::Error;
+
+pub(crate) use portal_url::portal_url;
+pub(crate) use request::{On401, Request, TokenPlacement};
+
+/// Largest response body accepted (DocSpace auth responses are a few hundred bytes).
+const BODY_CAP: usize = 1024 * 1024;
+
+/// Options collected by [`crate::AuthBuilder`].
+pub(crate) struct Options {
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub extra_roots_pem: Vec<Vec<u8>>,
+    pub user_agent: String,
+    pub session: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            extra_roots_pem: Vec::new(),
+            user_agent: concat!("docspace-auth/", env!("CARGO_PKG_VERSION")).to_owned(),
+            session: false,
+        }
+    }
+}
+
+/// The HTTP side of an [`crate::Auth`]: cheap to clone (the reqwest client is shared).
+#[derive(Clone)]
+pub(crate) struct Http {
+    client: reqwest::Client,
+    base: Url,
+    pub session: bool,
+}
+
+impl Http {
+    pub(crate) fn new(portal: &str, options: Options) -> Result<Http, Error> {
+        let base = portal_url(portal)?;
+        let tls = tls::tls_config(&options.extra_roots_pem)?;
+        let user_agent = HeaderValue::from_str(&options.user_agent).map_err(|_| {
+            Error::InvalidConfiguration {
+                detail: "the user agent is not a valid HTTP header value".to_owned(),
+            }
+        })?;
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .timeout(options.timeout)
+            .connect_timeout(options.connect_timeout)
+            .user_agent(user_agent)
+            .build()
+            .map_err(Error::from_reqwest)?;
+        Ok(Http {
+            client,
+            base,
+            session: options.session,
+        })
+    }
+
+    /// The normalized portal URL (with a trailing slash).
+    pub(crate) fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// `{portal}/api/2.0/{segments...}`, each segment percent-encoded.
+    fn api_url(&self, segments: &[&str]) -> Result<Url, Error> {
+        let mut url = self.base.clone();
+        {
+            let mut path = url.path_segments_mut().map_err(|_| Error::InvalidUrl)?;
+            path.pop_if_empty().extend(["api", "2.0"]).extend(segments);
+        }
+        Ok(url)
+    }
+
+    /// Sends one request and returns the body of a 2xx answer; any other status becomes the
+    /// matching [`Error`] (decided by status, never by message text).
+    pub(crate) async fn call(&self, mut request: Request<'_>) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let url = self.api_url(request.path)?;
+        let headers = request.headers()?;
+        let mut builder = self
+            .client
+            .request(request.method.clone(), url)
+            .headers(headers);
+        if let Some(mut body) = request.body.take() {
+            // reqwest needs an owned buffer; hand it over rather than copying it.
+            let owned = std::mem::take(&mut *body);
+            builder = builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(owned);
+        }
+        let mut response = builder.send().await.map_err(Error::from_reqwest)?;
+        let status = response.status();
+        if status.is_success() {
+            return read_capped(&mut response).await;
+        }
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(wire::parse_retry_after);
+        // Read (small) error bodies so the connection can be reused; their content only
+        // matters for the 403 message.
+        let body = read_capped(&mut response).await.ok();
+        let error = status::status_error(
+            status,
+            request.on_401,
+            retry_after,
+            body.as_ref().map(|b| b.as_slice()),
+        );
+        Err(status::redact(error, request.all_secrets()))
+    }
+}
+
+async fn read_capped(response: &mut reqwest::Response) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let too_big = || Error::unexpected(format!("response body larger than {BODY_CAP} bytes"));
+    if response
+        .content_length()
+        .is_some_and(|len| len > BODY_CAP as u64)
+    {
+        return Err(too_big());
+    }
+    // Sized up front when the length is known: growing would leave unzeroized copies of the
+    // body (which may hold a token) behind in freed memory.
+    let expected = response
+        .content_length()
+        .and_then(|len| usize::try_from(len).ok())
+        .unwrap_or(0);
+    let mut body = Zeroizing::new(Vec::with_capacity(expected));
+    while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
+        if body.len() + chunk.len() > BODY_CAP {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_url_encodes_segments() {
+        let http = Http::new("http://127.0.0.1:1/base/", Options::default()).unwrap();
+        let url = http.api_url(&["authentication", "a b/c?"]).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:1/base/api/2.0/authentication/a%20b%2Fc%3F"
+        );
+    }
+
+    #[test]
+    fn bad_pem_is_refused() {
+        let options = Options {
+            extra_roots_pem: vec![b"not a pem".to_vec()],
+            ..Options::default()
+        };
+        assert!(matches!(
+            Http::new("https://example.com", options),
+            Err(Error::InvalidCertificate { .. })
+        ));
+    }
+}
