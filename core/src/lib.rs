@@ -84,6 +84,11 @@
 //! [`Error::UnexpectedResponse`]); no cookie store; response bodies are capped at 1 MiB;
 //! request and connect timeouts (30 s / 10 s by default). Secrets (password, token, TOTP
 //! secret, codes) live in [`secrecy`] types, are zeroized on drop and redacted in `Debug`.
+//!
+//! The TLS configuration (platform verifier, `ring` provider) is built once per process, on
+//! first use, and shared by every client; a client with extra roots shares one with the other
+//! clients that have the same roots. So a change to the system trust store is picked up when
+//! the process restarts, not by the next `Auth`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -65,6 +65,7 @@ impl AuthBuilder {
     /// Trusts the CA certificate(s) in `pem` on top of the platform trust store, for
     /// self-hosted portals with a private CA. Can be called more than once. A PEM without any
     /// certificate makes [`AuthBuilder::build`] fail with [`Error::InvalidCertificate`].
+    /// Clients with the same extra roots share one TLS configuration (built once per process).
     ///
     /// ```
     /// use docspace_auth::{Auth, Error};

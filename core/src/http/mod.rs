@@ -52,6 +52,10 @@ impl Default for Options {
 #[derive(Clone)]
 pub(crate) struct Http {
     client: reqwest::Client,
+    /// The process-wide TLS configuration this client was built from (see [`tls`]); kept so
+    /// that a test can prove clients share it.
+    #[cfg_attr(not(test), allow(dead_code))]
+    tls: std::sync::Arc<rustls::ClientConfig>,
     base: Url,
     pub session: bool,
 }
@@ -59,14 +63,14 @@ pub(crate) struct Http {
 impl Http {
     pub(crate) fn new(portal: &str, options: Options) -> Result<Http, Error> {
         let base = portal_url(portal)?;
-        let tls = tls::tls_config(&options.extra_roots_pem)?;
+        let tls = tls::shared_tls_config(&options.extra_roots_pem)?;
         let user_agent = HeaderValue::from_str(&options.user_agent).map_err(|_| {
             Error::InvalidConfiguration {
                 detail: "the user agent is not a valid HTTP header value".to_owned(),
             }
         })?;
         let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
+            .tls_backend_preconfigured(rustls::ClientConfig::clone(&tls))
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
             .timeout(options.timeout)
@@ -76,6 +80,7 @@ impl Http {
             .map_err(Error::from_reqwest)?;
         Ok(Http {
             client,
+            tls,
             base,
             session: options.session,
         })
@@ -171,6 +176,14 @@ mod tests {
             url.as_str(),
             "http://127.0.0.1:1/base/api/2.0/authentication/a%20b%2Fc%3F"
         );
+    }
+
+    #[test]
+    fn default_clients_share_one_tls_configuration() {
+        let a = Http::new("https://a.example.com", Options::default()).unwrap();
+        let b = Http::new("http://127.0.0.1:1", Options::default()).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&a.tls, &b.tls));
+        assert!(std::sync::Arc::ptr_eq(&a.tls, &a.clone().tls));
     }
 
     #[test]

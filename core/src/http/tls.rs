@@ -1,15 +1,61 @@
 //! TLS: rustls with the `ring` provider, the platform verifier, optional extra roots.
+//!
+//! Building a configuration is costly (on Linux the platform verifier reads and parses the
+//! whole system trust store), so each configuration is built once per process and shared:
+//! the default one lazily on first use, one per distinct set of extra roots in a small cache.
+//! A change to the system trust store is therefore picked up when the process restarts.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
 use crate::{Error, TransportErrorKind};
 
+/// How many configurations with extra roots are kept (apps use one or two private CAs).
+const CACHED_WITH_EXTRA_ROOTS: usize = 8;
+
+/// The shared TLS configuration for `extra_roots_pem` (see the module doc): the same
+/// `Arc` for every client of the process with the same extra roots (none by default).
+pub(crate) fn shared_tls_config(
+    extra_roots_pem: &[Vec<u8>],
+) -> Result<Arc<rustls::ClientConfig>, Error> {
+    if extra_roots_pem.is_empty() {
+        static DEFAULT: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+        if let Some(config) = DEFAULT.get() {
+            return Ok(config.clone());
+        }
+        // Built outside the lock: two first callers may both build one; the first stored wins.
+        let built = Arc::new(tls_config(&[])?);
+        return Ok(DEFAULT.get_or_init(|| built).clone());
+    }
+    type Cache = Mutex<Vec<(Vec<Vec<u8>>, Arc<rustls::ClientConfig>)>>;
+    static WITH_EXTRA_ROOTS: OnceLock<Cache> = OnceLock::new();
+    let cache = WITH_EXTRA_ROOTS.get_or_init(Cache::default);
+    let lookup = |entries: &[(Vec<Vec<u8>>, Arc<rustls::ClientConfig>)]| {
+        entries
+            .iter()
+            .find(|(roots, _)| roots.as_slice() == extra_roots_pem)
+            .map(|(_, config)| config.clone())
+    };
+    if let Some(config) = lookup(&cache.lock().unwrap_or_else(PoisonError::into_inner)) {
+        return Ok(config);
+    }
+    let built = Arc::new(tls_config(extra_roots_pem)?);
+    let mut entries = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(config) = lookup(&entries) {
+        return Ok(config);
+    }
+    if entries.len() >= CACHED_WITH_EXTRA_ROOTS {
+        entries.remove(0);
+    }
+    entries.push((extra_roots_pem.to_vec(), built.clone()));
+    Ok(built)
+}
+
 /// The client's TLS configuration: the platform trust store plus the CA certificates of
 /// `extra_roots_pem` (each PEM must hold at least one), HTTP/1.1 only.
-pub(crate) fn tls_config(extra_roots_pem: &[Vec<u8>]) -> Result<rustls::ClientConfig, Error> {
+fn tls_config(extra_roots_pem: &[Vec<u8>]) -> Result<rustls::ClientConfig, Error> {
     let mut roots: Vec<CertificateDer<'static>> = Vec::new();
     for pem in extra_roots_pem {
         let before = roots.len();
@@ -84,4 +130,24 @@ fn verifier(
                 detail: e.to_string(),
             })?;
     Ok(verifier)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_configuration_is_built_once_and_shared() {
+        let a = shared_tls_config(&[]).expect("default");
+        let b = shared_tls_config(&[]).expect("default");
+        assert!(Arc::ptr_eq(&a, &b));
+    }
+
+    #[test]
+    fn a_bad_extra_root_is_an_error_and_is_not_cached() {
+        for _ in 0..2 {
+            let err = shared_tls_config(&[b"no pem".to_vec()]).expect_err("refused");
+            assert!(matches!(err, Error::InvalidCertificate { .. }), "{err:?}");
+        }
+    }
 }
