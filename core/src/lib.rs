@@ -79,8 +79,9 @@
 //! # Transport
 //!
 //! reqwest over rustls with the `ring` provider, the platform trust store (plus optional extra
-//! roots, [`AuthBuilder::add_root_certificate_pem`]); one client per login chain (one
-//! connection for a whole 2FA login); redirects are not followed (a 3xx is
+//! roots, [`AuthBuilder::add_root_certificate_pem`]); one shared HTTP client per configuration,
+//! whose pool lets a whole 2FA login, and the logins after it, reuse one connection; never a
+//! proxy from the environment; redirects are not followed (a 3xx is
 //! [`Error::UnexpectedResponse`]); no cookie store; response bodies are capped at 1 MiB;
 //! request and connect timeouts (30 s / 10 s by default). Secrets (password, token, TOTP
 //! secret, codes) live in [`secrecy`] types, are zeroized on drop and redacted in `Debug`.

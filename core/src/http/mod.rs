@@ -1,12 +1,14 @@
-//! Transport: one reqwest client (rustls + ring) per login chain, no redirects, no cookie
-//! store, a body cap, timeouts on every request.
+//! Transport: reqwest (rustls + ring), no redirects, no proxy, no cookie store, a body cap,
+//! timeouts on every request.
 //!
+//! - [`client`]: the reqwest clients, one per configuration, shared by the process;
 //! - [`portal_url`](mod@portal_url): the portal URL check (plain http only for loopback);
 //! - [`tls`]: the TLS configuration and trust roots;
 //! - [`request`]: one call described as a [`Request`] value;
 //! - [`status`]: a non-2xx answer as an [`Error`], the 403 message redacted;
 //! - here: the client, sending a [`Request`] and reading the answer (capped).
 
+mod client;
 mod portal_url;
 mod request;
 mod status;
@@ -51,7 +53,8 @@ impl Default for Options {
 /// The HTTP side of an [`crate::Auth`]: cheap to clone (the reqwest client is shared).
 #[derive(Clone)]
 pub(crate) struct Http {
-    client: reqwest::Client,
+    /// Shared by every `Http` with the same options (see [`client`]).
+    client: std::sync::Arc<reqwest::Client>,
     /// The process-wide TLS configuration this client was built from (see [`tls`]); kept so
     /// that a test can prove clients share it.
     #[cfg_attr(not(test), allow(dead_code))]
@@ -69,15 +72,8 @@ impl Http {
                 detail: "the user agent is not a valid HTTP header value".to_owned(),
             }
         })?;
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(rustls::ClientConfig::clone(&tls))
-            .redirect(reqwest::redirect::Policy::none())
-            .referer(false)
-            .timeout(options.timeout)
-            .connect_timeout(options.connect_timeout)
-            .user_agent(user_agent)
-            .build()
-            .map_err(Error::from_reqwest)?;
+        let client =
+            client::shared_client(&tls, options.timeout, options.connect_timeout, user_agent)?;
         Ok(Http {
             client,
             tls,
@@ -184,6 +180,7 @@ mod tests {
         let b = Http::new("http://127.0.0.1:1", Options::default()).unwrap();
         assert!(std::sync::Arc::ptr_eq(&a.tls, &b.tls));
         assert!(std::sync::Arc::ptr_eq(&a.tls, &a.clone().tls));
+        assert!(std::sync::Arc::ptr_eq(&a.client, &b.client));
     }
 
     #[test]
