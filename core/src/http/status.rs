@@ -40,19 +40,24 @@ pub(super) fn status_error(
     }
 }
 
+/// What [`Error::Forbidden`] says instead of a server message that repeated a secret.
+const WITHHELD: &str = "access denied (the server's message was withheld: it repeated a secret)";
+
 /// The server's 403 message is shown to people: a server (or a proxy in front of it) that
-/// echoes what it got must not make the password, code or token appear in it. Also caps
-/// its length.
+/// echoes what it got must not make the password, code or token appear in it. If any form of
+/// a secret appears (as sent, trimmed, JSON-escaped, percent- or form-encoded, in any case),
+/// the whole message is dropped: a partial redaction could still leave part of it. Also
+/// caps its length.
 pub(super) fn redact<'a>(error: Error, secrets: impl Iterator<Item = &'a str>) -> Error {
     let Error::Forbidden { mut message } = error else {
         return error;
     };
-    for secret in secrets {
-        for variant in [secret, secret.trim()] {
-            if !variant.is_empty() && message.contains(variant) {
-                message = message.replace(variant, "[REDACTED]");
-            }
-        }
+    let lowered = message.to_lowercase();
+    let echoed = secrets
+        .flat_map(forms)
+        .any(|form| !form.is_empty() && lowered.contains(&form.to_lowercase()));
+    if echoed {
+        message = WITHHELD.to_owned();
     }
     if message.len() > MESSAGE_CAP {
         let mut end = MESSAGE_CAP;
@@ -63,6 +68,16 @@ pub(super) fn redact<'a>(error: Error, secrets: impl Iterator<Item = &'a str>) -
         message.push('…');
     }
     Error::Forbidden { message }
+}
+
+/// The ways a server may repeat `secret` in a message.
+fn forms(secret: &str) -> [String; 5] {
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json.trim_matches('"').to_owned();
+    let percent = utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string();
+    let form = percent.replace("%20", "+");
+    [secret.to_owned(), secret.trim().to_owned(), json, percent, form]
 }
 
 #[cfg(test)]
@@ -108,14 +123,25 @@ mod tests {
         let forbidden = |message: &str| Error::Forbidden {
             message: message.to_owned(),
         };
-        let got = redact(
-            forbidden("no for pw hunter2 and code 123456"),
-            ["  hunter2", "123456", ""].into_iter(),
-        );
-        match got {
-            Error::Forbidden { message } => {
-                assert_eq!(message, "no for pw [REDACTED] and code [REDACTED]")
-            }
+        let withheld = |message: &str, secrets: &[&str]| match redact(
+            forbidden(message),
+            secrets.iter().copied(),
+        ) {
+            Error::Forbidden { message } => message == WITHHELD,
+            other => panic!("{other:?}"),
+        };
+        let secrets = ["  hunter2", "123456", "", "p\"w d/é"];
+        assert!(withheld("no for pw hunter2 and code 123456", &secrets));
+        assert!(withheld("no for code 123456", &secrets));
+        // JSON-escaped, percent-encoded (either case), form-encoded.
+        assert!(withheld(r#"bad body {"password":"p\"w d/é"}"#, &secrets));
+        assert!(withheld("refused /auth/p%22w%20d%2F%C3%A9", &secrets));
+        assert!(withheld("refused /auth/p%22w%20d%2f%c3%a9", &secrets));
+        assert!(withheld("refused password=p%22w+d%2F%C3%A9", &secrets));
+        assert!(withheld("HUNTER2 is wrong", &secrets));
+        // A message with none of them is kept as it is.
+        match redact(forbidden("Too many attempts"), secrets.iter().copied()) {
+            Error::Forbidden { message } => assert_eq!(message, "Too many attempts"),
             other => panic!("{other:?}"),
         }
         // A long message of multi-byte characters is cut on a character boundary.
