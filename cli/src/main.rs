@@ -24,6 +24,7 @@ mod secrets;
 mod session;
 mod term;
 mod totp_cmd;
+mod totp_key;
 
 use error::CliError;
 

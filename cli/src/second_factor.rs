@@ -5,12 +5,12 @@
 use std::time::SystemTime;
 
 use docspace_auth::secrecy::{ExposeSecret, SecretString};
-use docspace_auth::{totp, Auth, Authenticated, Challenge, Code, Enrollment, Error, TfaPending};
+use docspace_auth::{Auth, Authenticated, Challenge, Code, Enrollment, Error, TfaPending};
 use zeroize::Zeroizing;
 
 use crate::error::{sanitize, CliError, Kind};
 use crate::output::rfc3339;
-use crate::term;
+use crate::{term, totp_key};
 
 /// Where second-factor codes come from.
 pub enum CodeInput {
@@ -110,7 +110,7 @@ fn show_challenge(
         Challenge::AppEnrollment(enrollment) => {
             match input {
                 CodeInput::Totp { secret, var }
-                    if !totp::same_secret(secret, enrollment.secret()) =>
+                    if !totp_key::same_secret(secret, enrollment.secret()) =>
                 {
                     return Err(CliError::usage(format!(
                         "the portal asks to enrol an authenticator, and the key in {var} is \
@@ -216,13 +216,7 @@ async fn typed_code(
 
 /// The current code for the key from the environment variable `var`.
 pub fn totp_code(secret: &SecretString, var: &str) -> Result<Code, CliError> {
-    totp::now(secret).map_err(|e| match e {
-        Error::InvalidSecret => CliError::usage(format!(
-            "the TOTP secret in {var} is not valid Base32; copy the key exactly as the portal \
-             showed it"
-        )),
-        other => other.into(),
-    })
+    totp_key::code_at(secret, totp_key::unix_now(), &format!("in {var}"))
 }
 
 async fn read_code(input: &CodeInput, prompt: &str) -> Result<Option<Zeroizing<String>>, CliError> {

@@ -2,12 +2,12 @@
 //! stdin.
 
 use clap::Args;
-use docspace_auth::{totp, Error};
+use docspace_auth::totp;
 use zeroize::Zeroizing;
 
 use crate::error::CliError;
 use crate::output::print_line;
-use crate::{secrets, term};
+use crate::{secrets, term, totp_key};
 
 /// Print the current TOTP code for a Base32 key (from an environment variable or stdin).
 #[derive(Args)]
@@ -36,14 +36,8 @@ pub struct TotpArgs {
 
 pub async fn run(args: TotpArgs) -> Result<(), CliError> {
     let (secret, origin) = secrets::totp_key(args.secret_env.as_deref(), args.secret_stdin).await?;
-    let now = totp::unix_now();
-    let code = totp::at(&secret, now).map_err(|e| match e {
-        Error::InvalidSecret => CliError::usage(format!(
-            "the TOTP secret from {origin} is not valid Base32; copy the key exactly as the \
-             portal showed it"
-        )),
-        other => other.into(),
-    })?;
+    let now = totp_key::unix_now();
+    let code = totp_key::code_at(&secret, now, &format!("from {origin}"))?;
     let remaining = totp::seconds_remaining(now);
     let text = Zeroizing::new(if args.json {
         serde_json::json!({ "code": code.expose(), "secondsRemaining": remaining }).to_string()
