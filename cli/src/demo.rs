@@ -1,12 +1,40 @@
-//! `docspace-auth demo`: the whole login on the embedded emulator, step by step.
+//! `docspace-auth demo`: its arguments, and the whole login on the embedded emulator, step by
+//! step.
 
+use clap::Args;
 use docspace_auth::secrecy::{ExposeSecret, SecretString};
 use docspace_auth::{totp, Auth, AuthBuilder, Challenge, Error, LoginOutcome};
 use docspace_emulator::{Emulator, EmulatorConfig};
 
 use crate::error::{CliError, Kind};
-use crate::login::{enrollment_text, rfc3339, second_factor, CodeInput};
-use crate::{term, DemoArgs};
+use crate::output::rfc3339;
+use crate::second_factor::{enrollment_text, second_factor, CodeInput};
+use crate::term;
+
+/// Walk the whole login on an embedded emulator: enrolment QR code, code, token, me, logout.
+#[derive(Args)]
+#[command(after_help = concat!(
+    "Starts an emulated DocSpace portal inside this process (on http://127.0.0.1, random port) with\n",
+    "a demo user whose portal requires enrolling an authenticator app, and shows each state as it\n",
+    "happens. The demo user's key and QR code are printed: they belong to the emulator's throwaway\n",
+    "user, and showing them is the point of enrolment. The token is shown shortened.\n",
+    "Without --interactive (and always when stdin is not a terminal) the demo computes the code itself.\n\n",
+    "Examples:\n",
+    "    docspace-auth demo\n",
+    "    docspace-auth demo --interactive     # scan the QR code with a real authenticator app\n",
+    "    cargo run -p docspace-auth-cli -- demo\n",
+    "\n",
+    exit_codes_help!()
+))]
+pub struct DemoArgs {
+    /// Ask for the code (from a real authenticator app that scanned the QR code) instead of
+    /// computing it.
+    #[arg(long)]
+    pub interactive: bool,
+    /// Run the embedded portal over HTTPS with a freshly generated CA.
+    #[arg(long)]
+    pub tls: bool,
+}
 
 const DEMO_USER: &str = "demo@example.com";
 /// The emulator's throwaway demo user; the password is never printed all the same.

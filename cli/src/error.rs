@@ -1,6 +1,29 @@
-//! Errors of the command: one line for stderr and a distinct exit code per kind.
+//! Errors of the command: one line for stderr and a distinct exit code per kind, and the
+//! exit-code table every `--help` ends with.
 
 use docspace_auth::{Error, TransportErrorKind};
+
+/// The exit-code table for `--help` (a macro so `concat!` can append it to each command's help).
+macro_rules! exit_codes_help {
+    () => {
+        "\
+Exit codes:
+    0    success
+    1    internal error
+    2    bad input or usage (arguments, portal URL, plain http:// to a non-loopback host,
+         malformed code or secret, no password given and no terminal, unreadable files)
+    3    bad credentials (the portal refused the e-mail or password)
+    4    second-factor code rejected (wrong, expired, used, or too many attempts)
+    5    locked out or forbidden (too many failed logins, user disabled, phone activation needed)
+    6    rate limited (HTTP 429)
+    7    network error (cannot connect, DNS, timeout, connection dropped)
+    8    TLS error (untrusted or invalid certificate, handshake failed)
+    9    server error or unexpected response (HTTP 5xx, not a DocSpace answer)
+    10   token not valid (expired, revoked or mistyped): log in again
+    130  interrupted (Ctrl-C)
+    143  terminated (SIGTERM, e.g. from kill or timeout)"
+    };
+}
 
 /// The kinds of failure, each with its own exit code (listed in `--help`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,49 +1,60 @@
-//! `docspace-auth login`, and the second-factor loop the demo shares.
+//! `docspace-auth login`: its arguments, the login, and the delivery of the token.
 
-use std::io::Write;
-use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::path::PathBuf;
 
-use docspace_auth::secrecy::{ExposeSecret, SecretString};
-use docspace_auth::{
-    totp, Auth, AuthBuilder, Authenticated, Challenge, Code, Enrollment, Error, LoginOutcome,
-    TfaPending,
-};
+use clap::Args;
+use docspace_auth::secrecy::ExposeSecret;
+use docspace_auth::{Auth, Authenticated, LoginOutcome};
 use zeroize::Zeroizing;
 
-use crate::error::{sanitize, CliError, Kind};
-use crate::term;
-use crate::{LoginArgs, PortalArgs};
+use crate::client::{builder, PortalArgs};
+use crate::error::CliError;
+use crate::output::{check_output_dir, print_line, rfc3339, write_private};
+use crate::second_factor::{second_factor, totp_code, CodeInput};
+use crate::{secrets, term};
 
-/// Where second-factor codes come from.
-pub enum CodeInput {
-    /// Computed from a TOTP secret (`--totp-secret-env`).
-    Totp { secret: SecretString, var: String },
-    /// Lines of stdin (`--code-stdin`).
-    Stdin,
-    /// A hidden prompt on the terminal.
-    Terminal,
-    /// Nowhere: fail if a second factor is asked for.
-    Unavailable,
-}
-
-/// A client builder from the shared portal options.
-pub fn builder(portal: &PortalArgs) -> Result<AuthBuilder, CliError> {
-    let timeout = Duration::from_secs(portal.timeout.max(1));
-    let mut builder = Auth::builder(&portal.portal)
-        .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(10)))
-        .user_agent(concat!("docspace-auth-cli/", env!("CARGO_PKG_VERSION")));
-    if let Some(path) = &portal.ca_cert {
-        let pem = std::fs::read(path).map_err(|e| {
-            CliError::usage(format!(
-                "cannot read the --ca-cert file {}: {e}",
-                path.display()
-            ))
-        })?;
-        builder = builder.add_root_certificate_pem(pem);
-    }
-    Ok(builder)
+/// Log in and print the session token (password and code asked for when needed).
+#[derive(Args)]
+#[command(after_help = concat!(
+    "Examples:\n",
+    "  Interactive (hidden password prompt; then the code from your authenticator, a QR code to\n",
+    "  enrol one if the portal requires it, or an SMS code; type r at the SMS prompt for a new SMS):\n",
+    "    docspace-auth login --portal https://portal.example.com --user me@example.com\n",
+    "  Keep the token in a private file (mode 0600), with expiry and user as JSON:\n",
+    "    docspace-auth login --portal https://portal.example.com --user me@example.com --json --output token.json\n",
+    "  Scripts, authenticator app (the Base32 key in an environment variable):\n",
+    "    export DOCSPACE_PASSWORD=... MY_TOTP_KEY=...\n",
+    "    docspace-auth login --portal https://portal.example.com --user bot@example.com --totp-secret-env MY_TOTP_KEY\n",
+    "  Scripts, password and code as lines on stdin:\n",
+    "    printf '%s\\n%s\\n' \"$PASSWORD\" \"$CODE\" | docspace-auth login --portal URL --user me@example.com --password-stdin --code-stdin\n",
+    "\n",
+    exit_codes_help!()
+))]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub portal: PortalArgs,
+    /// The account's e-mail.
+    #[arg(long, env = "DOCSPACE_USER", value_name = "EMAIL")]
+    pub user: String,
+    /// Read the password from the first line of stdin (instead of DOCSPACE_PASSWORD or the prompt).
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Compute authenticator codes from the Base32 key in this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with = "code_stdin")]
+    pub totp_secret_env: Option<String>,
+    /// Read second-factor codes from stdin, one per line (after the password with --password-stdin;
+    /// a line `r` asks for a new SMS).
+    #[arg(long)]
+    pub code_stdin: bool,
+    /// How many rejected codes before giving up.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub max_attempts: u32,
+    /// Print JSON: {"token", "expires" (RFC 3339 or null), "user": {"id", "name", "email"}}.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the token (or the JSON) to this file, created with mode 0600, instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 pub async fn run(args: LoginArgs) -> Result<(), CliError> {
@@ -51,7 +62,7 @@ pub async fn run(args: LoginArgs) -> Result<(), CliError> {
     let auth = builder(&args.portal)?.build()?;
     let input = match &args.totp_secret_env {
         Some(var) => {
-            let secret = secret_from_env(var, "--totp-secret-env")?;
+            let secret = secrets::secret_from_env(var, "--totp-secret-env")?;
             // A key that is not Base32 is found now, before the password is sent.
             totp_code(&secret, var)?;
             CodeInput::Totp {
@@ -66,7 +77,7 @@ pub async fn run(args: LoginArgs) -> Result<(), CliError> {
     if let Some(path) = &args.output {
         check_output_dir(path)?;
     }
-    let password = password(&args).await?;
+    let password = secrets::password(&args.user, args.password_stdin).await?;
 
     let session = match auth.login(&args.user, password).await? {
         LoginOutcome::Authenticated(session) => session,
@@ -110,368 +121,7 @@ async fn deliver(session: &Auth<Authenticated>, args: &LoginArgs) -> Result<(), 
             write_private(path, &text)?;
             term::info(&format!("Logged in; token written to {}", path.display()));
         }
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|()| out.write_all(b"\n"))
-                .and_then(|()| out.flush())
-                .map_err(|e| CliError::usage(format!("cannot write the token to stdout: {e}")))?;
-        }
+        None => print_line(&text, "the token to stdout")?,
     }
     Ok(())
-}
-
-async fn password(args: &LoginArgs) -> Result<SecretString, CliError> {
-    if args.password_stdin {
-        let prompt = format!("Password for {}: ", args.user);
-        return match term::stdin_secret_line(&prompt).await? {
-            Some(line) if !line.is_empty() => Ok(SecretString::from(line.as_str())),
-            _ => Err(CliError::usage(
-                "--password-stdin: expected the password on the first line of stdin",
-            )),
-        };
-    }
-    if let Some(password) = env_value("DOCSPACE_PASSWORD", || {
-        CliError::usage("DOCSPACE_PASSWORD is not valid UTF-8")
-    })? {
-        return Ok(SecretString::from(password));
-    }
-    if !term::has_tty() {
-        return Err(CliError::usage(
-            "no password given and no terminal to ask for it; set DOCSPACE_PASSWORD or pass \
-             --password-stdin",
-        ));
-    }
-    let password = term::hidden_prompt(format!("Password for {}: ", args.user)).await?;
-    if password.expose_secret().is_empty() {
-        return Err(CliError::usage("empty password; run the command again"));
-    }
-    Ok(password)
-}
-
-/// The environment variable `var`, `None` when it is not set or empty; `not_utf8` when its
-/// value is not UTF-8.
-pub fn env_value(
-    var: &str,
-    not_utf8: impl FnOnce() -> CliError,
-) -> Result<Option<String>, CliError> {
-    match std::env::var_os(var) {
-        Some(value) if !value.is_empty() => value.into_string().map(Some).map_err(|_| not_utf8()),
-        _ => Ok(None),
-    }
-}
-
-/// Reads a TOTP secret from the environment variable `var` (named by the option `option`).
-pub fn secret_from_env(var: &str, option: &str) -> Result<SecretString, CliError> {
-    let value = env_value(var, || {
-        CliError::usage(format!("the environment variable {var} is not UTF-8"))
-    })?;
-    value.map(SecretString::from).ok_or_else(|| {
-        CliError::usage(format!(
-            "the environment variable {var} (named by {option}) is not set or empty; export \
-             the authenticator key in it"
-        ))
-    })
-}
-
-/// Gets the second factor done: shows the challenge, then codes from `input` on the same
-/// pending login, at most `max_attempts` rejected codes.
-pub async fn second_factor(
-    mut pending: Auth<TfaPending>,
-    input: &CodeInput,
-    max_attempts: u32,
-    announce: bool,
-) -> Result<Auth<Authenticated>, CliError> {
-    let is_sms = show_challenge(pending.challenge(), input, announce)?;
-    if matches!(input, CodeInput::Unavailable) {
-        return Err(CliError::usage(
-            "the portal asks for a second-factor code and there is no terminal to ask for it; \
-             use --totp-secret-env VAR or --code-stdin",
-        ));
-    }
-
-    let mut rejected = 0u32;
-    let mut invalid = 0u32;
-    loop {
-        let code = match input {
-            CodeInput::Totp { secret, var } => totp_code(secret, var)?,
-            _ => match typed_code(&pending, input, is_sms, &mut invalid).await? {
-                Some(code) => code,
-                None => continue,
-            },
-        };
-        let (error, back) = match pending.confirm(code).await {
-            Ok(session) => return Ok(session),
-            Err(failed) => failed.into_parts(),
-        };
-        match (error, back) {
-            (Error::CodeRejected, back) if !matches!(input, CodeInput::Totp { .. }) => {
-                rejected += 1;
-                if rejected >= max_attempts {
-                    return Err(CliError::new(
-                        Kind::CodeRejected,
-                        format!(
-                            "the code was rejected {rejected} time(s); check the code (and the \
-                             clock of the device that makes it), then log in again"
-                        ),
-                    ));
-                }
-                let left = max_attempts - rejected;
-                term::info(&format!(
-                    "The code was rejected (wrong, expired or already used); {left} attempt(s) \
-                     left."
-                ));
-                pending = back;
-            }
-            (Error::CodeRejected, _) => {
-                let hint = match input {
-                    CodeInput::Totp { var, .. } => {
-                        format!("; check the key in {var} and this machine's clock, then try again")
-                    }
-                    _ => String::new(),
-                };
-                return Err(CliError::new(
-                    Kind::CodeRejected,
-                    format!("the second-factor code was rejected{hint}"),
-                ));
-            }
-            (other, _) => return Err(other.into()),
-        }
-    }
-}
-
-/// Tells the person what the portal asks for, as far as `input` needs it (the enrolment key
-/// only on a terminal); refuses what `input` cannot answer. `Ok(true)` when codes come by SMS.
-fn show_challenge(
-    challenge: &Challenge,
-    input: &CodeInput,
-    announce: bool,
-) -> Result<bool, CliError> {
-    match challenge {
-        Challenge::App => {
-            if !matches!(input, CodeInput::Totp { .. }) {
-                term::info(
-                    "Two-factor authentication: enter the 6-digit code from your \
-                     authenticator app (or a backup code).",
-                );
-            }
-            Ok(false)
-        }
-        Challenge::AppEnrollment(enrollment) => {
-            match input {
-                CodeInput::Totp { secret, var }
-                    if !totp::same_secret(secret, enrollment.secret()) =>
-                {
-                    return Err(CliError::usage(format!(
-                        "the portal asks to enrol an authenticator, and the key in {var} is \
-                         not the one it offers; run `docspace-auth login` in a terminal to \
-                         see the key"
-                    )));
-                }
-                CodeInput::Terminal if announce => show_enrollment(enrollment)?,
-                CodeInput::Stdin if term::has_tty() => show_enrollment(enrollment)?,
-                CodeInput::Stdin => term::info(
-                    "This account must enrol an authenticator app first; the key can \
-                     only be shown on a terminal.",
-                ),
-                _ => {}
-            }
-            Ok(false)
-        }
-        Challenge::Sms {
-            phone_noise,
-            expires,
-        } => {
-            if let CodeInput::Totp { var, .. } = input {
-                return Err(CliError::usage(format!(
-                    "this account gets its codes by SMS, so --totp-secret-env {var} cannot \
-                     compute them; use --code-stdin or run in a terminal"
-                )));
-            }
-            if !matches!(input, CodeInput::Unavailable) {
-                term::info(&format!(
-                    "Two-factor authentication: a code was sent by SMS to {}{}. Type r to get a \
-                     new SMS.",
-                    sanitize(phone_noise),
-                    valid_until(*expires),
-                ));
-            }
-            Ok(true)
-        }
-        Challenge::SmsPhoneActivation { confirm_url } => Err(CliError::new(
-            Kind::Forbidden,
-            format!(
-                "this account must activate a phone for SMS codes first: open {} in a \
-                 browser, then log in again",
-                sanitize(confirm_url)
-            ),
-        )),
-    }
-}
-
-/// One line typed at the code prompt. `None` when there is nothing to confirm yet (an empty
-/// line, a new SMS asked for, or not a code): ask again. At most 5 lines that are not codes.
-async fn typed_code(
-    pending: &Auth<TfaPending>,
-    input: &CodeInput,
-    is_sms: bool,
-    invalid: &mut u32,
-) -> Result<Option<Code>, CliError> {
-    let prompt = if is_sms {
-        "Code (or r for a new SMS): "
-    } else {
-        "Code: "
-    };
-    let Some(typed) = read_code(input, prompt).await? else {
-        return Err(CliError::usage(
-            "no code given (end of input); run the command again",
-        ));
-    };
-    let typed = typed.trim();
-    if typed.is_empty() {
-        return Ok(None);
-    }
-    if is_sms && (typed.eq_ignore_ascii_case("r") || typed.eq_ignore_ascii_case("resend")) {
-        match pending.resend_sms().await {
-            Ok(sent) => term::info(&format!(
-                "A new code was sent by SMS to {}{}.",
-                sanitize(&sent.phone_noise),
-                valid_until(sent.expires)
-            )),
-            Err(e) => term::info(&format!(
-                "Could not send a new SMS: {}",
-                CliError::from(e).message
-            )),
-        }
-        return Ok(None);
-    }
-    match Code::parse(typed) {
-        Ok(code) => Ok(Some(code)),
-        Err(_) => {
-            *invalid += 1;
-            if *invalid >= 5 {
-                return Err(CliError::usage(
-                    "the code must be 6 digits (or a 6-character backup code)",
-                ));
-            }
-            term::info(if is_sms {
-                "That is not a code: type the 6 digits from the SMS, or r for a new SMS."
-            } else {
-                "That is not a code: type the 6 digits (or a 6-character backup code)."
-            });
-            Ok(None)
-        }
-    }
-}
-
-/// The current code for the key from the environment variable `var`.
-fn totp_code(secret: &SecretString, var: &str) -> Result<Code, CliError> {
-    totp::now(secret).map_err(|e| match e {
-        Error::InvalidSecret => CliError::usage(format!(
-            "the TOTP secret in {var} is not valid Base32; copy the key exactly as the portal \
-             showed it"
-        )),
-        other => other.into(),
-    })
-}
-
-async fn read_code(input: &CodeInput, prompt: &str) -> Result<Option<Zeroizing<String>>, CliError> {
-    match input {
-        CodeInput::Stdin if term::stdin_is_tty() => term::stdin_secret_line(prompt).await,
-        CodeInput::Stdin => {
-            eprint!("{prompt}");
-            let line = term::stdin_line().await?;
-            eprintln!();
-            Ok(line)
-        }
-        _ => {
-            let secret = term::hidden_prompt(prompt.to_owned()).await?;
-            Ok(Some(Zeroizing::new(secret.expose_secret().to_owned())))
-        }
-    }
-}
-
-/// Shows the enrolment key, the `otpauth://` URI and a QR code on the terminal only.
-pub fn show_enrollment(enrollment: &Enrollment) -> Result<(), CliError> {
-    let mut text = enrollment_text(enrollment);
-    text.push_str("Then type the code the app shows.\n\n");
-    term::tty_write(&text)
-}
-
-/// What to show for enrolment (contains the secret).
-pub fn enrollment_text(enrollment: &Enrollment) -> Zeroizing<String> {
-    let uri = enrollment.provisioning_uri();
-    let mut text = Zeroizing::new(String::with_capacity(8192));
-    text.push_str(
-        "\nThis portal requires an authenticator app, and this account has none yet.\n\
-         Scan this QR code with the app (Google Authenticator, Aegis, 1Password, ...):\n\n",
-    );
-    match crate::qr::render(uri.expose_secret()) {
-        Some(qr) => text.push_str(&qr),
-        None => text.push_str("(the QR code could not be drawn)\n"),
-    }
-    text.push_str("\nor add this key by hand: ");
-    text.push_str(enrollment.secret().expose_secret());
-    text.push_str("\notpauth URI: ");
-    text.push_str(uri.expose_secret());
-    text.push_str("\n\n");
-    text
-}
-
-fn valid_until(expires: Option<SystemTime>) -> String {
-    match expires {
-        Some(t) => format!(" (valid until {})", rfc3339(t)),
-        None => String::new(),
-    }
-}
-
-/// RFC 3339 in UTC, e.g. `2026-11-28T07:23:00Z`.
-pub fn rfc3339(t: SystemTime) -> String {
-    let t = time::OffsetDateTime::from(t)
-        .replace_nanosecond(0)
-        .unwrap_or(time::OffsetDateTime::from(t));
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// Fails early (before logging in) when the --output file cannot be created in its directory.
-fn check_output_dir(path: &Path) -> Result<(), CliError> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    if dir.is_dir() && !path.is_dir() {
-        Ok(())
-    } else {
-        Err(CliError::usage(format!(
-            "cannot write the --output file {}: no such directory, or it is a directory",
-            path.display()
-        )))
-    }
-}
-
-/// Writes `text` and a newline to `path`, created (or truncated) with mode 0600.
-pub fn write_private(path: &Path, text: &str) -> Result<(), CliError> {
-    use std::fs::{OpenOptions, Permissions};
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let fail = |e: std::io::Error| {
-        CliError::usage(format!(
-            "cannot write the --output file {}: {e}",
-            path.display()
-        ))
-    };
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(fail)?;
-    // An existing file keeps its mode on open: make it private before writing.
-    file.set_permissions(Permissions::from_mode(0o600))
-        .map_err(fail)?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.write_all(b"\n"))
-        .and_then(|()| file.sync_all())
-        .map_err(fail)
 }

@@ -1,85 +1,70 @@
-//! `docspace-auth me` and `docspace-auth logout`: a stored token.
+//! `docspace-auth me` and `docspace-auth logout`: their arguments, and what they do with a
+//! stored token.
 
-use std::io::Write;
+use std::path::PathBuf;
 
-use docspace_auth::secrecy::SecretString;
+use clap::Args;
 use docspace_auth::{Auth, Authenticated};
-use zeroize::Zeroizing;
 
-use crate::error::CliError;
-use crate::login::{builder, env_value};
-use crate::{term, TokenArgs};
+use crate::client::{builder, PortalArgs};
+use crate::error::{sanitize, CliError};
+use crate::output::print_line;
+use crate::{secrets, term};
+
+/// The portal and where the token comes from.
+#[derive(Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub portal: PortalArgs,
+    /// Read the token from this file (as `login --output` writes it, plain or JSON; - for stdin)
+    /// instead of DOCSPACE_TOKEN.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+}
+
+/// Show who the token belongs to (token from DOCSPACE_TOKEN or --token-file).
+#[derive(Args)]
+#[command(after_help = concat!(
+    "Examples:\n",
+    "    DOCSPACE_TOKEN=$(docspace-auth login --portal https://portal.example.com --user me@example.com)\n",
+    "    docspace-auth me --portal https://portal.example.com\n",
+    "    docspace-auth me --portal https://portal.example.com --token-file token.json --json\n",
+    "\n",
+    exit_codes_help!()
+))]
+pub struct MeArgs {
+    #[command(flatten)]
+    pub token: TokenArgs,
+    /// Print the user as JSON: {"id", "name", "email", "firstName", "lastName"}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Log out: the portal revokes the token (from DOCSPACE_TOKEN or --token-file).
+#[derive(Args)]
+#[command(after_help = concat!(
+    "Examples:\n",
+    "    docspace-auth logout --portal https://portal.example.com --token-file token.json\n",
+    "    DOCSPACE_TOKEN=... docspace-auth logout --portal https://portal.example.com\n",
+    "\n",
+    exit_codes_help!()
+))]
+pub struct LogoutArgs {
+    #[command(flatten)]
+    pub token: TokenArgs,
+}
 
 /// The session for the token from `--token-file` or `DOCSPACE_TOKEN`.
 async fn session(args: &TokenArgs) -> Result<Auth<Authenticated>, CliError> {
     let builder = builder(&args.portal)?;
-    let token = token(args).await?;
+    let token = secrets::token(args.token_file.as_deref()).await?;
     Ok(builder.resume(token)?)
 }
 
-async fn token(args: &TokenArgs) -> Result<SecretString, CliError> {
-    let (text, origin) = match &args.token_file {
-        Some(path) if path.as_os_str() == "-" => {
-            let text = if term::stdin_is_tty() && term::has_tty() {
-                // Typed at a terminal: hidden, one line.
-                term::stdin_secret_line("Token (input hidden): ")
-                    .await?
-                    .unwrap_or_default()
-            } else {
-                term::stdin_all().await?
-            };
-            (text, "stdin".to_owned())
-        }
-        Some(path) => {
-            let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-                CliError::usage(format!(
-                    "cannot read the --token-file {}: {e}",
-                    path.display()
-                ))
-            })?);
-            let text = std::str::from_utf8(&bytes)
-                .map(|s| Zeroizing::new(s.to_owned()))
-                .map_err(|_| {
-                    CliError::usage(format!("the --token-file {} is not text", path.display()))
-                })?;
-            (text, path.display().to_string())
-        }
-        None => {
-            let value = env_value("DOCSPACE_TOKEN", || {
-                CliError::usage("DOCSPACE_TOKEN is not valid UTF-8")
-            })?
-            .ok_or_else(|| {
-                CliError::usage(
-                    "no token: set DOCSPACE_TOKEN or pass --token-file FILE (as written by \
-                     `docspace-auth login --output FILE`)",
-                )
-            })?;
-            (Zeroizing::new(value), "DOCSPACE_TOKEN".to_owned())
-        }
-    };
-    let trimmed = text.trim();
-    // `login --json --output FILE` writes JSON: take its "token".
-    let token = if trimmed.starts_with('{') {
-        let value: serde_json::Value = serde_json::from_str(trimmed)
-            .map_err(|_| CliError::usage(format!("the token in {origin} is not valid JSON")))?;
-        let token = value
-            .get("token")
-            .and_then(|t| t.as_str())
-            .ok_or_else(|| CliError::usage(format!("the JSON in {origin} has no \"token\"")))?;
-        Zeroizing::new(token.to_owned())
-    } else {
-        Zeroizing::new(trimmed.to_owned())
-    };
-    if token.is_empty() {
-        return Err(CliError::usage(format!("the token in {origin} is empty")));
-    }
-    Ok(SecretString::from(token.as_str()))
-}
-
-pub async fn me(args: TokenArgs, json: bool) -> Result<(), CliError> {
-    let session = session(&args).await?;
+pub async fn me(args: MeArgs) -> Result<(), CliError> {
+    let session = session(&args.token).await?;
     let me = session.me().await?;
-    let text = if json {
+    let text = if args.json {
         serde_json::json!({
             "id": me.id,
             "name": me.display_name,
@@ -91,18 +76,16 @@ pub async fn me(args: TokenArgs, json: bool) -> Result<(), CliError> {
     } else {
         format!(
             "id:    {}\nname:  {}\nemail: {}",
-            crate::error::sanitize(&me.id),
-            crate::error::sanitize(&me.display_name),
-            crate::error::sanitize(&me.email)
+            sanitize(&me.id),
+            sanitize(&me.display_name),
+            sanitize(&me.email)
         )
     };
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}")
-        .and_then(|()| out.flush())
-        .map_err(|e| CliError::usage(format!("cannot write to stdout: {e}")))
+    print_line(&text, "to stdout")
 }
 
-pub async fn logout(args: TokenArgs) -> Result<(), CliError> {
+pub async fn logout(args: LogoutArgs) -> Result<(), CliError> {
+    let args = args.token;
     let session = session(&args).await?;
     // Nothing to revoke if the server no longer accepts it: say so (exit 10).
     if !session.is_valid().await? {

@@ -1,83 +1,52 @@
-//! `docspace-auth totp`: the current code for a secret from the environment or stdin.
+//! `docspace-auth totp`: its arguments, and the current code for a key from the environment or
+//! stdin.
 
-use std::io::Write;
-
-use docspace_auth::secrecy::SecretString;
-use docspace_auth::{totp, Error};
+use clap::Args;
+use docspace_auth::totp;
+use zeroize::Zeroizing;
 
 use crate::error::CliError;
-use crate::{term, TotpArgs};
+use crate::output::print_line;
+use crate::{secrets, term, totp_key};
 
-/// The variable read when neither `--secret-env` nor `--secret-stdin` is given.
-pub const DEFAULT_SECRET_VAR: &str = "DOCSPACE_TOTP_SECRET";
+/// Print the current TOTP code for a Base32 key (from an environment variable or stdin).
+#[derive(Args)]
+#[command(after_help = concat!(
+    "The code goes to stdout, the seconds it stays valid to stderr (both to stdout with --json).\n",
+    "The key is read from --secret-env VAR, else --secret-stdin, else DOCSPACE_TOTP_SECRET, else\n",
+    "stdin when it is not a terminal, else a hidden prompt.\n\n",
+    "Examples:\n",
+    "    DOCSPACE_TOTP_SECRET=JBSWY3DPEHPK3PXP docspace-auth totp\n",
+    "    docspace-auth totp --secret-env MY_TOTP_KEY --json\n",
+    "    pass show docspace/totp | docspace-auth totp --secret-stdin\n",
+    "\n",
+    exit_codes_help!()
+))]
+pub struct TotpArgs {
+    /// Read the Base32 key from this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with = "secret_stdin")]
+    pub secret_env: Option<String>,
+    /// Read the Base32 key from stdin.
+    #[arg(long)]
+    pub secret_stdin: bool,
+    /// Print {"code", "secondsRemaining"} as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
 
 pub async fn run(args: TotpArgs) -> Result<(), CliError> {
-    let (secret, origin) = secret(&args).await?;
-    let now = totp::unix_now();
-    let code = totp::at(&secret, now).map_err(|e| match e {
-        Error::InvalidSecret => CliError::usage(format!(
-            "the TOTP secret from {origin} is not valid Base32; copy the key exactly as the \
-             portal showed it"
-        )),
-        other => other.into(),
-    })?;
+    let (secret, origin) = secrets::totp_key(args.secret_env.as_deref(), args.secret_stdin).await?;
+    let now = totp_key::unix_now();
+    let code = totp_key::code_at(&secret, now, &format!("from {origin}"))?;
     let remaining = totp::seconds_remaining(now);
-    let mut out = std::io::stdout().lock();
-    let written = if args.json {
-        let value = serde_json::json!({ "code": code.expose(), "secondsRemaining": remaining });
-        writeln!(out, "{value}")
+    let text = Zeroizing::new(if args.json {
+        serde_json::json!({ "code": code.expose(), "secondsRemaining": remaining }).to_string()
     } else {
-        writeln!(out, "{}", code.expose())
-    };
-    written
-        .and_then(|()| out.flush())
-        .map_err(|e| CliError::usage(format!("cannot write to stdout: {e}")))?;
+        code.expose().to_owned()
+    });
+    print_line(&text, "to stdout")?;
     if !args.json {
         term::info(&format!("valid for {remaining} more second(s)"));
     }
     Ok(())
-}
-
-async fn secret(args: &TotpArgs) -> Result<(SecretString, String), CliError> {
-    if args.secret_stdin {
-        return Ok((from_stdin().await?, "stdin".to_owned()));
-    }
-    if let Some(var) = &args.secret_env {
-        return Ok((
-            crate::login::secret_from_env(var, "--secret-env")?,
-            var.clone(),
-        ));
-    }
-    if std::env::var_os(DEFAULT_SECRET_VAR).is_some_and(|v| !v.is_empty()) {
-        return Ok((
-            crate::login::secret_from_env(DEFAULT_SECRET_VAR, "the default")?,
-            DEFAULT_SECRET_VAR.to_owned(),
-        ));
-    }
-    if !term::stdin_is_tty() {
-        return Ok((from_stdin().await?, "stdin".to_owned()));
-    }
-    let typed = term::hidden_prompt("TOTP secret (Base32, input hidden): ".to_owned()).await?;
-    Ok((typed, "the prompt".to_owned()))
-}
-
-async fn from_stdin() -> Result<SecretString, CliError> {
-    if term::stdin_is_tty() && term::has_tty() {
-        let typed = term::stdin_secret_line("TOTP secret (Base32, input hidden): ").await?;
-        let typed = typed.as_ref().map(|t| t.trim()).unwrap_or("");
-        if typed.is_empty() {
-            return Err(CliError::usage(
-                "no TOTP secret typed; run the command again",
-            ));
-        }
-        return Ok(SecretString::from(typed));
-    }
-    let text = term::stdin_all().await?;
-    let line = text.lines().next().unwrap_or("").trim();
-    if line.is_empty() {
-        return Err(CliError::usage(
-            "no TOTP secret on stdin; pipe the Base32 key in, or use --secret-env VAR",
-        ));
-    }
-    Ok(SecretString::from(line))
 }

@@ -1,6 +1,8 @@
-//! `docspace-auth me`, `logout` and `totp` as subprocesses.
+//! `docspace-auth me`, `logout`, `totp` and `demo` as subprocesses.
 
 mod common;
+
+use std::process::Stdio;
 
 use common::*;
 
@@ -108,7 +110,10 @@ async fn token_errors() {
 }
 
 fn codes_around_now(key: &str) -> Vec<String> {
-    let now = docspace_auth::totp::unix_now();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     [now - 30, now, now + 30]
         .iter()
         .map(|t| totp_at(key, *t))
@@ -162,6 +167,19 @@ async fn totp_errors() {
     assert_exit(&o, exit::USAGE);
     let o = output(cmd(&["totp", "--secret-stdin"])).await;
     assert_exit(&o, exit::USAGE);
+}
+
+/// `totp --secret-env` names its own option in the error.
+#[tokio::test]
+async fn totp_secret_env_error_names_the_right_option() {
+    let mut c = cmd(&["totp", "--secret-env", "UNSET_VARIABLE_Y"]);
+    c.stdin(Stdio::null());
+    let o = output(c).await;
+    assert_exit(&o, exit::USAGE);
+    let err = stderr(&o);
+    assert!(err.contains("UNSET_VARIABLE_Y"), "{err}");
+    assert!(!err.contains("--totp-secret-env"), "{err}");
+    assert!(err.contains("--secret-env"), "{err}");
 }
 
 #[tokio::test]

@@ -100,23 +100,6 @@ pub fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-/// Whether two Base32 secrets are the same key, however they are written (case, spaces,
-/// dashes, `=` padding). A malformed secret matches nothing.
-///
-/// ```
-/// use docspace_auth::{secrecy::SecretString, totp};
-/// let offered = SecretString::from("JBSWY3DPEHPK3PXP");
-/// assert!(totp::same_secret(&offered, &SecretString::from("jbsw y3dp ehpk 3pxp")));
-/// assert!(!totp::same_secret(&offered, &SecretString::from("IFREGZCFMYWV6MJS")));
-/// assert!(!totp::same_secret(&offered, &SecretString::from("not base32!")));
-/// ```
-pub fn same_secret(a: &SecretString, b: &SecretString) -> bool {
-    match (decode_secret(a), decode_secret(b)) {
-        (Ok(a), Ok(b)) => a.as_slice() == b.as_slice(),
-        _ => false,
-    }
-}
-
 /// The `otpauth://` provisioning URI an authenticator app scans, built as DocSpace builds it
 /// (protocol §4.4): `otpauth://totp/{issuer}:{account}?secret={secret}&issuer={issuer}`, with
 /// issuer and account percent-encoded. It contains the secret, hence a [`SecretString`].

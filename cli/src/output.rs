@@ -1,0 +1,68 @@
+//! What the commands write: a line on stdout, the private `--output` file, times as RFC 3339.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::SystemTime;
+
+use crate::error::CliError;
+
+/// Writes `text` and a newline to stdout, flushed; a failure says `cannot write {what}`
+/// (e.g. `what` = "the token to stdout").
+pub fn print_line(text: &str, what: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError::usage(format!("cannot write {what}: {e}")))
+}
+
+/// Fails early (before logging in) when the --output file cannot be created in its directory.
+pub fn check_output_dir(path: &Path) -> Result<(), CliError> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if dir.is_dir() && !path.is_dir() {
+        Ok(())
+    } else {
+        Err(CliError::usage(format!(
+            "cannot write the --output file {}: no such directory, or it is a directory",
+            path.display()
+        )))
+    }
+}
+
+/// Writes `text` and a newline to `path`, created (or truncated) with mode 0600.
+pub fn write_private(path: &Path, text: &str) -> Result<(), CliError> {
+    use std::fs::{OpenOptions, Permissions};
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let fail = |e: std::io::Error| {
+        CliError::usage(format!(
+            "cannot write the --output file {}: {e}",
+            path.display()
+        ))
+    };
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(fail)?;
+    // An existing file keeps its mode on open: make it private before writing.
+    file.set_permissions(Permissions::from_mode(0o600))
+        .map_err(fail)?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.write_all(b"\n"))
+        .and_then(|()| file.sync_all())
+        .map_err(fail)
+}
+
+/// RFC 3339 in UTC, e.g. `2026-11-28T07:23:00Z`.
+pub fn rfc3339(t: SystemTime) -> String {
+    let t = time::OffsetDateTime::from(t)
+        .replace_nanosecond(0)
+        .unwrap_or(time::OffsetDateTime::from(t));
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
