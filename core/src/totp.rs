@@ -117,11 +117,12 @@ pub fn unix_now() -> u64 {
 /// );
 /// ```
 pub fn provisioning_uri(issuer: &str, account: &str, secret: &SecretString) -> SecretString {
+    // Every part is encoded: nothing in them can add or override a URI parameter.
     let issuer = utf8_percent_encode(issuer, URI_DATA);
     let account = utf8_percent_encode(account, URI_DATA);
+    let secret = utf8_percent_encode(secret.expose_secret(), URI_DATA);
     SecretString::from(format!(
-        "otpauth://totp/{issuer}:{account}?secret={}&issuer={issuer}",
-        secret.expose_secret()
+        "otpauth://totp/{issuer}:{account}?secret={secret}&issuer={issuer}"
     ))
 }
 

@@ -459,6 +459,41 @@ async fn redirect_is_not_followed() {
     assert_eq!(server.requests().len(), 1);
 }
 
+/// A `tfaKey` that is not Base32 never reaches the QR code nor the screen: with it a server
+/// could override the issuer an authenticator shows, or write terminal escapes.
+#[tokio::test]
+async fn an_enrolment_key_that_is_not_base32_is_refused() {
+    let hostile = [
+        "ABC&issuer=Evil\u{1b}[2J",
+        "jbswy3dpehpk3pxp",
+        "JBSWY3DP EHPK3PXP",
+        "",
+    ];
+    let replies = hostile
+        .iter()
+        .map(|key| {
+            ok(
+                json!({"expires": "0001-01-01T00:00:00", "sms": false, "tfa": true,
+                             "tfaKey": key, "confirmUrl": "https://p/confirm"}),
+            )
+        })
+        .collect();
+    let server = Server::start(replies).await;
+    for key in hostile {
+        let got = Auth::new(&server.url)
+            .expect("client")
+            .login(BOB, SecretString::from(BOB_PASS))
+            .await;
+        match got {
+            Err(Error::UnexpectedResponse { detail }) => {
+                assert!(detail.contains("tfaKey"), "{detail}");
+                assert!(key.is_empty() || !detail.contains(key), "{detail}");
+            }
+            other => panic!("{key:?} accepted: {other:?}"),
+        }
+    }
+}
+
 /// No secret in the errors of a failed confirm: not the code (it is in the URL path), not the
 /// password, whatever the failure.
 #[tokio::test]

@@ -47,7 +47,7 @@ pub(super) fn login_answer(dto: TokenDto, issuer: &str, account: &str) -> Result
     } else if dto.tfa {
         match dto.tfa_key {
             Some(secret) => Challenge::AppEnrollment(Enrollment {
-                secret,
+                secret: enrollment_key(secret)?,
                 issuer: issuer.to_owned(),
                 account: account.to_owned(),
                 confirm_url: dto.confirm_url.unwrap_or_default(),
@@ -91,6 +91,26 @@ pub(super) fn backup_codes(codes: Vec<BackupCodeDto>) -> Vec<BackupCode> {
             is_used: c.is_used,
         })
         .collect()
+}
+
+/// The `tfaKey` of an enrolment (protocol §4.4: RFC 4648 Base32, uppercase, no padding). It
+/// goes into the QR code and is shown to the user, so anything else (a string that would add
+/// URI parameters or terminal escapes) is the server's fault, never passed on.
+fn enrollment_key(key: SecretString) -> Result<SecretString, Error> {
+    use secrecy::ExposeSecret;
+    let text = key.expose_secret();
+    let base32 = !text.is_empty()
+        && text
+            .trim_end_matches('=')
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b));
+    if base32 && crate::totp::at(&key, 0).is_ok() {
+        Ok(key)
+    } else {
+        Err(Error::unexpected(
+            "the enrolment key (tfaKey) is not Base32",
+        ))
+    }
 }
 
 /// A token from the server: one that no header can carry is the server's fault.
@@ -172,6 +192,25 @@ mod tests {
             assert!(detail.contains("not a valid header value"), "{detail}");
             let detail = unexpected(code_answer(dto(json!({ "token": bad }))));
             assert!(detail.contains("not a valid header value"), "{detail}");
+        }
+    }
+
+    #[test]
+    fn an_enrolment_key_must_be_base32() {
+        let with_key = |key: &str| login(json!({"tfa": true, "tfaKey": key}));
+        assert!(matches!(
+            with_key("IFREGZCFMYWV6MJS"),
+            Ok(Granted::SecondFactor(Challenge::AppEnrollment(_)))
+        ));
+        for bad in [
+            "ABC&issuer=Evil\u{1b}[2J",
+            "ifregzcfmywv6mjs",
+            "IFREGZCF MYWV6MJS",
+            "",
+            "1",
+        ] {
+            let detail = unexpected(with_key(bad));
+            assert!(detail.contains("tfaKey"), "{detail}");
         }
     }
 

@@ -77,7 +77,13 @@ fn forms(secret: &str) -> [String; 5] {
     let json = json.trim_matches('"').to_owned();
     let percent = utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string();
     let form = percent.replace("%20", "+");
-    [secret.to_owned(), secret.trim().to_owned(), json, percent, form]
+    [
+        secret.to_owned(),
+        secret.trim().to_owned(),
+        json,
+        percent,
+        form,
+    ]
 }
 
 #[cfg(test)]
