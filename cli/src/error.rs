@@ -1,7 +1,7 @@
 //! Errors of the command: one line for stderr and a distinct exit code per kind, and the
 //! exit-code table every `--help` ends with.
 
-use docspace_auth::{Error, TransportErrorKind};
+use docspace_auth::{Error, LogoutError, TransportErrorKind};
 
 /// The exit-code table for `--help` (a macro so `concat!` can append it to each command's help).
 macro_rules! exit_codes_help {
@@ -104,6 +104,14 @@ impl CliError {
 impl From<Error> for CliError {
     fn from(e: Error) -> Self {
         CliError::from(&e)
+    }
+}
+
+/// A failed logout is reported as its error; the command exits (the token file is kept, so
+/// the same command can simply be run again).
+impl From<LogoutError> for CliError {
+    fn from(e: LogoutError) -> Self {
+        CliError::from(e.error())
     }
 }
 

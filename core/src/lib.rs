@@ -103,7 +103,7 @@ mod wire;
 
 pub use auth::{
     Auth, AuthBuilder, Authenticated, BackupCode, Challenge, ConfirmError, Enrollment,
-    LoginOutcome, SmsSent, TfaPending, Unauthenticated, User,
+    LoginOutcome, LogoutError, SmsSent, TfaPending, Unauthenticated, User,
 };
 pub use code::Code;
 pub use error::{Error, TransportErrorKind};

@@ -459,6 +459,47 @@ async fn redirect_is_not_followed() {
     assert_eq!(server.requests().len(), 1);
 }
 
+/// A logout the server did not answer (5xx, transport) hands the session back; after a 401
+/// (the token is already invalid) or a 2xx there is nothing left to log out.
+#[tokio::test]
+async fn logout_hands_the_session_back_unless_answered() {
+    let envelope = |code: u16| json!({"error": {"message": "x"}, "status": 1, "statusCode": code});
+    let server = Server::start(vec![
+        Reply::Full(503, vec![], envelope(503).to_string()),
+        Reply::Drop,
+        Reply::Full(401, vec![], envelope(401).to_string()),
+    ])
+    .await;
+    let session = Auth::builder(&server.url)
+        .timeout(Duration::from_secs(5))
+        .resume(SecretString::from("tok"))
+        .expect("resume");
+    let failed = session.logout().await.expect_err("503");
+    assert!(
+        matches!(failed.error(), Error::Server { status: 503 }),
+        "{failed:?}"
+    );
+    let failed = failed
+        .into_session()
+        .expect("503: handed back")
+        .logout()
+        .await;
+    let failed = failed.expect_err("dropped");
+    assert!(
+        matches!(failed.error(), Error::Transport { .. }),
+        "{failed:?}"
+    );
+    let (error, session) = failed.into_parts();
+    assert!(!format!("{error} {error:?}").contains("tok\""));
+    let failed = session
+        .expect("drop: handed back")
+        .logout()
+        .await
+        .expect_err("401");
+    assert!(matches!(failed.error(), Error::Unauthorized), "{failed:?}");
+    assert!(failed.into_session().is_none());
+}
+
 /// A `tfaKey` that is not Base32 never reaches the QR code nor the screen: with it a server
 /// could override the issuer an authenticator shows, or write terminal escapes.
 #[tokio::test]

@@ -76,3 +76,31 @@ async fn token_debug_is_redacted() {
     assert!(!shown.contains(&token), "{shown}");
     assert!(shown.contains("REDACTED"));
 }
+
+/// A logout the server did not answer hands the session back: its token is still valid, and
+/// the logout can be tried again until it is revoked.
+#[tokio::test]
+async fn a_failed_logout_hands_the_session_back_to_try_again() {
+    let portal = Portal::start().await;
+    let session = portal.authenticated(ALICE).await;
+    let other = portal
+        .builder()
+        .resume(session.token().clone())
+        .expect("resume");
+    portal
+        .fault(serde_json::json!({"kind": "status", "status": 503,
+                                  "path": "/api/2.0/authentication/logout"}))
+        .await;
+    let failed = session.logout().await.expect_err("503");
+    assert!(
+        matches!(failed.error(), Error::Server { status: 503 }),
+        "{failed:?}"
+    );
+    assert!(other.is_valid().await.expect("is_valid"), "not revoked yet");
+    let session = failed.into_session().expect("handed back");
+    session.logout().await.expect("second logout");
+    assert!(!other.is_valid().await.expect("is_valid"), "revoked");
+
+    // Logout is anonymous on the server (protocol §5): a revoked token logs out as a no-op.
+    other.logout().await.expect("nothing left to revoke");
+}

@@ -143,23 +143,35 @@ impl Auth<Authenticated> {
     /// with the token as the `asc_auth_key` cookie (the only way the server really revokes
     /// it, protocol §5).
     ///
+    /// When the server did not answer it (a transport failure, a 5xx, a 429, ...), the token
+    /// may still be valid: the [`LogoutError`] hands the session back
+    /// ([`LogoutError::into_session`]) to try again. After a 2xx, or a 401 (the token was
+    /// already invalid), there is nothing left to log out.
+    ///
     /// ```no_run
     /// # use docspace_auth::{Auth, Authenticated};
     /// # async fn run(session: Auth<Authenticated>) -> Result<(), docspace_auth::Error> {
     /// session.logout().await?; // `session` is gone: using it again does not compile
     /// # Ok(()) }
     /// ```
-    pub async fn logout(self) -> Result<(), Error> {
-        let body = self
+    pub async fn logout(self) -> Result<(), LogoutError> {
+        let answer = self
             .http
             .call(
                 Request::post(&["authentication", "logout"], On401::TokenInvalid)
                     .token(TokenPlacement::Cookie(&self.state.token)),
             )
-            .await?;
-        // `response` is absent, or an SSO logout URL; either is fine.
-        let _: Option<serde_json::Value> = wire::decode_success(&body)?;
-        Ok(())
+            .await;
+        let (error, session) = match answer {
+            // `response` is absent, or an SSO logout URL; either is fine.
+            Ok(body) => match wire::decode_success::<serde_json::Value>(&body) {
+                Ok(_) => return Ok(()),
+                Err(error) => (error, None),
+            },
+            Err(Error::Unauthorized) => (Error::Unauthorized, None),
+            Err(error) => (error, Some(Box::new(self))),
+        };
+        Err(LogoutError { error, session })
     }
 
     async fn get_with_token(&self, segments: &[&str]) -> Result<Zeroizing<Vec<u8>>, Error> {
@@ -169,6 +181,106 @@ impl Auth<Authenticated> {
                     .token(TokenPlacement::Header(&self.state.token)),
             )
             .await
+    }
+}
+
+/// A failed [`Auth::logout`]: the error, and the session when its token may still be valid.
+///
+/// Converts into [`Error`] with `?`.
+///
+/// ```no_run
+/// # use docspace_auth::{Auth, Authenticated};
+/// # async fn run(session: Auth<Authenticated>) -> Result<(), docspace_auth::Error> {
+/// let mut session = session;
+/// for _ in 0..3 {
+///     match session.logout().await {
+///         Ok(()) => break,
+///         Err(failed) => match failed.into_session() {
+///             Some(again) => session = again, // not revoked yet: try again
+///             None => break,                  // nothing left to log out
+///         },
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub struct LogoutError {
+    error: Error,
+    session: Option<Box<Auth<Authenticated>>>,
+}
+
+impl LogoutError {
+    /// What went wrong.
+    ///
+    /// ```no_run
+    /// # fn show(e: &docspace_auth::LogoutError) {
+    /// eprintln!("logout failed: {}", e.error());
+    /// # }
+    /// ```
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The session, to log out again, when the server did not answer the logout (its token
+    /// may still be valid); `None` after a 2xx or a 401.
+    ///
+    /// ```no_run
+    /// # async fn retry(e: docspace_auth::LogoutError) -> Result<(), docspace_auth::Error> {
+    /// if let Some(session) = e.into_session() {
+    ///     session.logout().await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn into_session(self) -> Option<Auth<Authenticated>> {
+        self.session.map(|session| *session)
+    }
+
+    /// The error alone (a session handed back is dropped).
+    ///
+    /// ```no_run
+    /// # fn f(e: docspace_auth::LogoutError) -> docspace_auth::Error {
+    /// e.into_error()
+    /// # }
+    /// ```
+    pub fn into_error(self) -> Error {
+        self.error
+    }
+
+    /// Both parts.
+    ///
+    /// ```no_run
+    /// # fn f(e: docspace_auth::LogoutError) {
+    /// let (error, session) = e.into_parts();
+    /// # }
+    /// ```
+    pub fn into_parts(self) -> (Error, Option<Auth<Authenticated>>) {
+        (self.error, self.session.map(|session| *session))
+    }
+}
+
+impl From<LogoutError> for Error {
+    fn from(e: LogoutError) -> Self {
+        e.error
+    }
+}
+
+impl std::fmt::Display for LogoutError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::fmt::Debug for LogoutError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogoutError")
+            .field("error", &self.error)
+            .field("session", &self.session)
+            .finish()
+    }
+}
+
+impl std::error::Error for LogoutError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
     }
 }
 

@@ -20,7 +20,7 @@ use std::fmt;
 
 use crate::http::Http;
 
-pub use authenticated::Authenticated;
+pub use authenticated::{Authenticated, LogoutError};
 pub use builder::AuthBuilder;
 pub use pending::{ConfirmError, TfaPending};
 pub use types::{BackupCode, Challenge, Enrollment, LoginOutcome, SmsSent, User};
