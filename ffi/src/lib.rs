@@ -29,7 +29,7 @@ mod totp;
 mod types;
 
 pub use client::DocspaceClient;
-pub use error::AuthError;
+pub use error::{AuthError, TransportKind};
 pub use pending::PendingLogin;
 pub use session::Session;
 pub use totp::{totp_at, totp_now, totp_seconds_remaining};

@@ -43,14 +43,13 @@ enum PendingState {
 }
 
 fn pending_used() -> AuthError {
-    AuthError::AlreadyUsed("this login was already confirmed; log in again".to_owned())
+    AuthError::already_used("this login was already confirmed; log in again")
 }
 
 fn pending_parked() -> AuthError {
-    AuthError::AlreadyUsed(
+    AuthError::already_used(
         "this login was already confirmed and its session is waiting: the next confirm returns it \
-         (with any well-formed code, nothing is sent)"
-            .to_owned(),
+         (with any well-formed code, nothing is sent)",
     )
 }
 
@@ -145,9 +144,7 @@ impl PendingLogin {
         match rx.await {
             Ok(Ok(())) => self.claim().await,
             Ok(Err(error)) => Err(error),
-            Err(_) => Err(AuthError::Other(
-                "the confirm task ended unexpectedly".to_owned(),
-            )),
+            Err(_) => Err(AuthError::other("the confirm task ended unexpectedly")),
         }
     }
 

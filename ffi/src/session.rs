@@ -12,7 +12,7 @@ use crate::types::ffi_time;
 use crate::{AuthError, BackupCode, ClientOptions, User};
 
 fn session_used() -> AuthError {
-    AuthError::AlreadyUsed("this session was logged out; log in again".to_owned())
+    AuthError::already_used("this session was logged out; log in again")
 }
 
 /// Logged in. `logout` revokes the token; after it every call is [`AuthError::AlreadyUsed`].
@@ -119,9 +119,7 @@ impl Session {
         };
         match tokio::spawn(session.logout()).await {
             Ok(outcome) => Ok(outcome?),
-            Err(_) => Err(AuthError::Other(
-                "the logout task ended unexpectedly".to_owned(),
-            )),
+            Err(_) => Err(AuthError::other("the logout task ended unexpectedly")),
         }
     }
 }
