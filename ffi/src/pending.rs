@@ -5,8 +5,8 @@
 //! ```text
 //!             confirm: code rejected (CodeRejected; the state is put back)
 //!             resend_sms: a new SMS is sent
-//!             ┌────────┐
-//!             │        ▼
+//!             ┌─────┐
+//!             │     ▼
 //!   login ──▶ Pending (waiting for a code)
 //!                 │
 //!                 │ confirm: the server accepted the code; its task parks the session
