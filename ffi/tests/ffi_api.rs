@@ -119,7 +119,7 @@ async fn wrong_code_then_right_code_then_used_up() {
     let emu = emulator().await;
     let pending = bob_pending(&emu).await;
     let err = pending.confirm(wrong_code()).await.expect_err("wrong code");
-    assert!(matches!(err, AuthError::CodeRejected(_)), "{err:?}");
+    assert!(matches!(err, AuthError::CodeRejected { .. }), "{err:?}");
     let session = pending
         .confirm(totp_now(BOB_SECRET.into()).expect("totp"))
         .await
@@ -128,10 +128,10 @@ async fn wrong_code_then_right_code_then_used_up() {
     let again = pending
         .confirm(totp_now(BOB_SECRET.into()).expect("totp"))
         .await;
-    assert!(matches!(again, Err(AuthError::AlreadyUsed(_))));
+    assert!(matches!(again, Err(AuthError::AlreadyUsed { .. })));
     assert!(matches!(
         pending.resend_sms().await,
-        Err(AuthError::AlreadyUsed(_))
+        Err(AuthError::AlreadyUsed { .. })
     ));
 }
 
@@ -142,7 +142,10 @@ async fn malformed_code_sends_nothing() {
     emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
     for bad in ["12345", "1234567", "12345!", ""] {
         let err = pending.confirm(bad.into()).await.expect_err("malformed");
-        assert!(matches!(err, AuthError::InvalidCodeFormat(_)), "{err:?}");
+        assert!(
+            matches!(err, AuthError::InvalidCodeFormat { .. }),
+            "{err:?}"
+        );
     }
     assert_eq!(api_requests(&emu).await, 0);
 }
@@ -194,7 +197,7 @@ async fn cancelled_confirm_that_succeeded_hands_out_its_session() {
     assert!(session.is_valid().await.expect("is_valid"));
     assert!(matches!(
         pending.confirm("000000".into()).await,
-        Err(AuthError::AlreadyUsed(_))
+        Err(AuthError::AlreadyUsed { .. })
     ));
 }
 
@@ -238,7 +241,7 @@ async fn concurrent_confirms_send_one_request() {
     let (a, b) = tokio::join!(pending.confirm(code.clone()), pending.confirm(code));
     assert!(a.is_ok() != b.is_ok(), "exactly one succeeds");
     let err = a.err().or(b.err()).expect("one error");
-    assert!(matches!(err, AuthError::AlreadyUsed(_)), "{err:?}");
+    assert!(matches!(err, AuthError::AlreadyUsed { .. }), "{err:?}");
     assert_eq!(api_requests(&emu).await, 1);
 }
 
@@ -248,11 +251,17 @@ async fn logout_uses_the_session_up_and_revokes_the_token() {
     let session = alice_session(&emu).await;
     let token = session.token().expect("token");
     session.logout().await.expect("logout");
-    assert!(matches!(session.token(), Err(AuthError::AlreadyUsed(_))));
-    assert!(matches!(session.me().await, Err(AuthError::AlreadyUsed(_))));
+    assert!(matches!(
+        session.token(),
+        Err(AuthError::AlreadyUsed { .. })
+    ));
+    assert!(matches!(
+        session.me().await,
+        Err(AuthError::AlreadyUsed { .. })
+    ));
     assert!(matches!(
         session.logout().await,
-        Err(AuthError::AlreadyUsed(_))
+        Err(AuthError::AlreadyUsed { .. })
     ));
     let resumed =
         Session::resume(emu.base_url().into(), token, ClientOptions::default()).expect("resume");
@@ -267,7 +276,7 @@ async fn errors_are_typed_readable_and_secret_free() {
         .await
         .err()
         .expect("wrong password");
-    assert!(matches!(err, AuthError::InvalidCredentials(_)));
+    assert!(matches!(err, AuthError::InvalidCredentials { .. }));
     assert!(
         !err.to_string().contains("s3cret-typo") && !format!("{err:?}").contains("s3cret-typo")
     );
@@ -275,11 +284,11 @@ async fn errors_are_typed_readable_and_secret_free() {
     let insecure =
         DocspaceClient::new("http://portal.example.com".into(), ClientOptions::default())
             .expect_err("insecure");
-    assert!(matches!(insecure, AuthError::InsecureUrl(_)));
+    assert!(matches!(insecure, AuthError::InsecureUrl { .. }));
     assert!(insecure.to_string().contains("https://"));
 
     let bad_secret = totp_now("not base32!".into()).expect_err("bad secret");
-    assert!(matches!(bad_secret, AuthError::InvalidSecret(_)));
+    assert!(matches!(bad_secret, AuthError::InvalidSecret { .. }));
 
     for err in [err, insecure, bad_secret] {
         let text = err.to_string();
@@ -353,7 +362,10 @@ async fn a_logout_waiting_behind_a_call_uses_nothing_up_until_it_runs() {
     assert!(session.is_valid().await.expect("is_valid"));
     assert_eq!(session.token().expect("token"), token);
     session.logout().await.expect("logout");
-    assert!(matches!(session.token(), Err(AuthError::AlreadyUsed(_))));
+    assert!(matches!(
+        session.token(),
+        Err(AuthError::AlreadyUsed { .. })
+    ));
 }
 
 /// A logout whose request went out uses the session up at once; cancelling its caller does
@@ -379,8 +391,14 @@ async fn a_logout_cancelled_after_its_request_went_out_still_revokes_the_token()
     assert!(!logout.is_finished(), "the delay fault should hold logout");
     logout.abort();
     assert!(logout.await.expect_err("aborted").is_cancelled());
-    assert!(matches!(session.token(), Err(AuthError::AlreadyUsed(_))));
-    assert!(matches!(session.me().await, Err(AuthError::AlreadyUsed(_))));
+    assert!(matches!(
+        session.token(),
+        Err(AuthError::AlreadyUsed { .. })
+    ));
+    assert!(matches!(
+        session.me().await,
+        Err(AuthError::AlreadyUsed { .. })
+    ));
     let resumed =
         Session::resume(emu.base_url().into(), token, ClientOptions::default()).expect("resume");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -419,7 +437,7 @@ async fn resend_sms_on_a_parked_session_points_to_confirm() {
     emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
     // Waits for the cancelled confirm's request to finish, then finds its session parked.
     let err = pending.resend_sms().await.expect_err("parked session");
-    let AuthError::AlreadyUsed(message) = &err else {
+    let AuthError::AlreadyUsed { detail: message } = &err else {
         panic!("expected AlreadyUsed, got {err:?}");
     };
     assert!(
@@ -436,7 +454,7 @@ async fn resend_sms_on_a_parked_session_points_to_confirm() {
     assert_eq!(api_requests(&emu).await, 0, "no code sent");
     assert!(session.is_valid().await.expect("is_valid"));
     let used = pending.resend_sms().await.expect_err("used up");
-    let AuthError::AlreadyUsed(message) = &used else {
+    let AuthError::AlreadyUsed { detail: message } = &used else {
         panic!("expected AlreadyUsed, got {used:?}");
     };
     assert!(message.contains("log in again"), "{message}");

@@ -9,7 +9,8 @@ Synchronous::
     print(session.me().display_name)
 
 Async: the same with :class:`AsyncClient` (``await client.login(...)``, ``await pending.confirm(...)``).
-Errors are subclasses of :class:`AuthError`.
+Errors are subclasses of :class:`AuthError`; :class:`RateLimited` carries ``retry_after``,
+:class:`ServerError` ``status`` and :class:`TransportError` ``kind``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ._errors import (
     ServerError,
     TlsError,
     TransportError,
+    TransportKind,
     Unauthorized,
     UnexpectedResponse,
     call,
@@ -103,6 +105,7 @@ __all__ = [
     "SmsSent",
     "TlsError",
     "TransportError",
+    "TransportKind",
     "Unauthorized",
     "UnexpectedResponse",
     "User",

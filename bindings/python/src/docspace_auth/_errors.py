@@ -1,20 +1,28 @@
 """The exceptions of docspace_auth: one base class, one subclass per kind of failure.
 
 Messages (``str(error)``) are readable and never contain a secret (password, token, TOTP
-secret or code).
+secret or code). Where a caller needs data, the exception carries it: :class:`RateLimited`
+``retry_after``, :class:`ServerError` ``status``, :class:`TransportError` ``kind``.
 """
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, Dict, Type, TypeVar
+from typing import Any, Awaitable, Callable, Dict, Literal, Optional, Type, TypeVar
 
 from . import _native
 
 T = TypeVar("T")
 
+#: The kind of a :class:`TransportError`.
+TransportKind = Literal["connect", "tls", "timeout", "other"]
+
 
 class AuthError(Exception):
     """Base class of every error raised by docspace_auth."""
+
+    @classmethod
+    def _from_native(cls, error: Any) -> AuthError:
+        return cls(error.detail)
 
 
 class InvalidCredentials(AuthError):
@@ -34,11 +42,31 @@ class NotFound(AuthError):
 
 
 class RateLimited(AuthError):
-    """HTTP 429: too many requests."""
+    """HTTP 429: too many requests.
+
+    ``retry_after``: how long the server asked to wait, in whole seconds (at least 1), or
+    ``None`` if it did not say.
+    """
+
+    def __init__(self, message: str, retry_after: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @classmethod
+    def _from_native(cls, error: Any) -> AuthError:
+        return cls(error.detail, retry_after=error.retry_after_secs)
 
 
 class ServerError(AuthError):
-    """HTTP 5xx from the portal."""
+    """HTTP 5xx from the portal; ``status`` is the HTTP status code."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @classmethod
+    def _from_native(cls, error: Any) -> AuthError:
+        return cls(error.detail, status=error.status)
 
 
 class Unauthorized(AuthError):
@@ -50,19 +78,35 @@ class UnexpectedResponse(AuthError):
 
 
 class TransportError(AuthError):
-    """The request did not complete at the network level."""
+    """The request did not complete at the network level.
+
+    ``kind`` is ``"connect"``, ``"tls"``, ``"timeout"`` or ``"other"``; the first three are also
+    the subclasses :class:`ConnectError`, :class:`TlsError` and :class:`RequestTimeout`.
+    """
+
+    kind: TransportKind = "other"
+
+    @classmethod
+    def _from_native(cls, error: Any) -> AuthError:
+        return _TRANSPORT_BY_KIND[error.kind](error.detail)
 
 
 class ConnectError(TransportError):
     """The connection could not be established."""
 
+    kind: TransportKind = "connect"
+
 
 class TlsError(TransportError):
     """The TLS handshake failed (untrusted certificate, wrong host name, ...)."""
 
+    kind: TransportKind = "tls"
+
 
 class RequestTimeout(TransportError):
     """A timeout elapsed."""
+
+    kind: TransportKind = "timeout"
 
 
 class InsecureUrl(AuthError):
@@ -93,33 +137,42 @@ class AlreadyUsed(AuthError):
     """The pending login was already confirmed, or the session was logged out."""
 
 
-# Variant names of the native (uniffi) error enum -> the classes above.
-_BY_NATIVE_NAME: Dict[str, Type[AuthError]] = {
-    "InvalidCredentials": InvalidCredentials,
-    "CodeRejected": CodeRejected,
-    "Forbidden": Forbidden,
-    "NotFound": NotFound,
-    "RateLimited": RateLimited,
-    "Server": ServerError,
-    "Unauthorized": Unauthorized,
-    "UnexpectedResponse": UnexpectedResponse,
-    "Connect": ConnectError,
-    "Tls": TlsError,
-    "Timeout": RequestTimeout,
-    "Transport": TransportError,
-    "InsecureUrl": InsecureUrl,
-    "InvalidUrl": InvalidUrl,
-    "InvalidCodeFormat": InvalidCodeFormat,
-    "InvalidSecret": InvalidSecret,
-    "InvalidCertificate": InvalidCertificate,
-    "InvalidConfiguration": InvalidConfiguration,
-    "AlreadyUsed": AlreadyUsed,
+# uniffi creates the variant classes of the native error at import time, nested in it, where
+# mypy cannot see them: reach them through an untyped alias (they are the classes themselves).
+_Native: Any = _native.AuthError
+
+# The native (uniffi) error variants -> the classes above. `Other` (a kind of error this version
+# of the bindings does not know) is the bare base class.
+_BY_NATIVE: Dict[type, Type[AuthError]] = {
+    _Native.InvalidCredentials: InvalidCredentials,
+    _Native.CodeRejected: CodeRejected,
+    _Native.Forbidden: Forbidden,
+    _Native.NotFound: NotFound,
+    _Native.RateLimited: RateLimited,
+    _Native.Server: ServerError,
+    _Native.Unauthorized: Unauthorized,
+    _Native.UnexpectedResponse: UnexpectedResponse,
+    _Native.Transport: TransportError,
+    _Native.InsecureUrl: InsecureUrl,
+    _Native.InvalidUrl: InvalidUrl,
+    _Native.InvalidCodeFormat: InvalidCodeFormat,
+    _Native.InvalidSecret: InvalidSecret,
+    _Native.InvalidCertificate: InvalidCertificate,
+    _Native.InvalidConfiguration: InvalidConfiguration,
+    _Native.AlreadyUsed: AlreadyUsed,
+    _Native.Other: AuthError,
+}
+
+_TRANSPORT_BY_KIND: Dict[_native.TransportKind, Type[TransportError]] = {
+    _native.TransportKind.CONNECT: ConnectError,
+    _native.TransportKind.TLS: TlsError,
+    _native.TransportKind.TIMEOUT: RequestTimeout,
+    _native.TransportKind.OTHER: TransportError,
 }
 
 
 def _convert(error: _native.AuthError) -> AuthError:
-    cls = _BY_NATIVE_NAME.get(type(error).__name__, AuthError)
-    return cls(str(error))
+    return _BY_NATIVE.get(type(error), AuthError)._from_native(error)
 
 
 def call(func: Callable[[], T]) -> T:

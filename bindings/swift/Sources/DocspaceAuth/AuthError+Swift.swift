@@ -1,36 +1,18 @@
 // Hand-written: what Swift needs on top of the generated bindings (docspace_auth_ffi.swift).
 import Foundation
 
+// The generated `AuthError` has `description`, the Rust error's `Display` (exported with
+// `#[uniffi::export(Display)]`): its `detail`, the library's readable message. uniffi 0.32.2 does not
+// declare the conformance for errors; declaring it here makes `"\(error)"` and `String(describing:)`
+// use it. Nothing below names a variant: a new one needs no change here.
+extension AuthError: CustomStringConvertible {}
+
 extension AuthError: LocalizedError {
     /// The library's readable message; it never contains a password, token, secret or code.
-    public var errorDescription: String? { message }
+    public var errorDescription: String? { description }
 }
 
 extension AuthError {
-    /// The library's readable message (also `localizedDescription`).
-    public var message: String {
-        switch self {
-        case .InvalidCredentials(let message),
-            .CodeRejected(let message),
-            .Forbidden(let message),
-            .NotFound(let message),
-            .RateLimited(let message),
-            .Server(let message),
-            .Unauthorized(let message),
-            .UnexpectedResponse(let message),
-            .Connect(let message),
-            .Tls(let message),
-            .Timeout(let message),
-            .Transport(let message),
-            .InsecureUrl(let message),
-            .InvalidUrl(let message),
-            .InvalidCodeFormat(let message),
-            .InvalidSecret(let message),
-            .InvalidCertificate(let message),
-            .InvalidConfiguration(let message),
-            .AlreadyUsed(let message),
-            .Other(let message):
-            return message
-        }
-    }
+    /// The library's readable message (also `description` and `localizedDescription`).
+    public var message: String { description }
 }

@@ -34,7 +34,7 @@ func useSession(_ session: Session, portal: String) async throws -> User {
     let token = try session.token()  // keep it in the Keychain
     // Later (say, after a restart), without logging in again:
     let resumed = try Session.resume(portalUrl: portal, token: token, options: ClientOptions())
-    guard try await resumed.isValid() else { throw AuthError.Unauthorized(message: "expired") }
+    guard try await resumed.isValid() else { throw AuthError.Unauthorized(detail: "expired") }
     try await resumed.logout()  // revokes the token on the server
     return me
 }

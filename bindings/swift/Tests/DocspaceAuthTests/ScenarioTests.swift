@@ -217,8 +217,8 @@ final class ScenarioTests: EmulatorTestCase {
         do {
             _ = try DocspaceClient(portalUrl: "http://portal.example.com", options: ClientOptions())
             XCTFail("a plain http:// portal that is not loopback must be refused")
-        } catch AuthError.InsecureUrl(let message) {
-            XCTAssertFalse(message.isEmpty)
+        } catch AuthError.InsecureUrl(let detail) {
+            XCTAssertFalse(detail.isEmpty)
         }
         do {
             _ = try Session.resume(portalUrl: "http://portal.example.com", token: "stored-token", options: ClientOptions())
@@ -281,7 +281,9 @@ final class ScenarioTests: EmulatorTestCase {
         // Without the emulator's CA the certificate is not trusted.
         let plain = try DocspaceClient(portalUrl: tls.baseURL, options: ClientOptions())
         let error = await authError { try await plain.login(user: Self.alice.email, password: Self.alice.password) }
-        guard case .Tls = error else { return XCTFail("expected Tls, got \(String(describing: error))") }
+        guard case .Transport(_, kind: .tls) = error else {
+            return XCTFail("expected Transport(kind: .tls), got \(String(describing: error))")
+        }
     }
 
     func testErrorMessagesReadableAndFreeOfSecrets() async throws {

@@ -131,7 +131,10 @@ class Emulator private constructor(
         call("POST", "/emulator/counters/reset")
     }
 
-    /** Installs a fault, e.g. `fault("delay", "delayMs" to 3000, "path" to "/api/2.0/authentication/")`. */
+    /**
+     * Installs a fault, e.g. `fault("delay", "delayMs" to 3000, "path" to "/api/2.0/authentication/")`
+     * (a map value is a JSON object of strings: `"headers" to mapOf("Retry-After" to "7")`).
+     */
     fun fault(kind: String, vararg fields: Pair<String, Any>) {
         val body = buildJsonObject {
             put("kind", JsonPrimitive(kind))
@@ -141,6 +144,7 @@ class Emulator private constructor(
                     when (value) {
                         is Number -> JsonPrimitive(value)
                         is Boolean -> JsonPrimitive(value)
+                        is Map<*, *> -> JsonObject(value.entries.associate { (k, v) -> k.toString() to JsonPrimitive(v.toString()) })
                         else -> JsonPrimitive(value.toString())
                     },
                 )

@@ -8,22 +8,27 @@ import kotlin.test.assertFalse
 import kotlin.test.assertIs
 import kotlin.test.assertTrue
 
-/** Error messages (Kotlin `message`) are readable and never carry a secret. */
+/** Error texts (`toString()`, the `detail` that `message` holds) are readable and never carry a secret. */
 class ErrorMessagesTest {
     private val emu = Emulator.start()
 
     @AfterEach
     fun stop() = emu.close()
 
-    /** Readable: a sentence of words, not a debug dump; and none of [secrets] in it (nor in toString()). */
+    /**
+     * Readable: `toString()` (the Rust `Display`, i.e. the variant's `detail`) is a sentence of words, not a
+     * debug dump, and uniffi's `message` ("detail=..., field=...") holds it; none of [secrets] in either.
+     */
     private fun assertReadableWithout(error: AuthException, vararg secrets: String) {
+        val text = error.toString()
         val message = error.message.orEmpty()
-        assertTrue(message.isNotBlank(), "${error::class.simpleName} has a message")
-        assertTrue(' ' in message && message.length < 300, "readable message: $message")
-        assertFalse(Regex("""\w+\s*\{|\w+\(\w*:""").containsMatchIn(message), "no debug formatting: $message")
+        assertTrue(text.isNotBlank(), "${error::class.simpleName} has a readable text")
+        assertTrue(' ' in text && text.length < 300, "readable text: $text")
+        assertFalse(Regex("""\w+\s*\{|\w+\(\w*:""").containsMatchIn(text), "no debug formatting: $text")
+        assertTrue(text in message, "message holds the readable text: $message")
         for (secret in secrets) {
             assertFalse(secret in message, "${error::class.simpleName} message leaks a secret")
-            assertFalse(secret in error.toString(), "${error::class.simpleName} toString() leaks a secret")
+            assertFalse(secret in text, "${error::class.simpleName} toString() leaks a secret")
         }
     }
 

@@ -221,7 +221,8 @@ class LoginScenariosTest {
 
         // Without the CA the platform trust store does not know the emulator's certificate.
         val untrusted = DocspaceClient(tls.baseUrl, ClientOptions())
-        assertFailsWith<AuthException.Tls> { untrusted.login(ALICE, ALICE_PASSWORD) }
+        val error = assertFailsWith<AuthException.Transport> { untrusted.login(ALICE, ALICE_PASSWORD) }
+        assertEquals(TransportKind.TLS, error.kind)
     }
 
     @Test

@@ -29,7 +29,7 @@ suspend fun signIn(
         try {
             return pending.confirm(askCode(pending.challenge()))
         } catch (e: AuthException.CodeRejected) {
-            println("${e.message}: try again") // same pending login, no new password needed
+            println("${e.detail}: try again") // same pending login, no new password needed
         }
     }
 }

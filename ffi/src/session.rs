@@ -1,0 +1,125 @@
+//! [`Session`]: logged in, until `logout`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use docspace_auth::secrecy::{ExposeSecret, SecretString};
+use docspace_auth::{Auth, Authenticated};
+use tokio::sync::RwLock;
+
+use crate::types::ffi_time;
+use crate::{AuthError, BackupCode, ClientOptions, User};
+
+fn session_used() -> AuthError {
+    AuthError::already_used("this session was logged out; log in again")
+}
+
+/// Logged in. `logout` revokes the token; after it every call is [`AuthError::AlreadyUsed`].
+///
+/// The token and the expiry never change for a session: they are kept here, so that the sync
+/// accessors never wait for (nor fail because of) an async call in flight.
+#[derive(uniffi::Object)]
+pub struct Session {
+    /// `None` once a logout took the session to send its request. Async calls hold a read
+    /// lock; `logout` takes the write lock (it waits for the calls in flight).
+    state: RwLock<Option<Auth<Authenticated>>>,
+    token: SecretString,
+    expires: Option<SystemTime>,
+    /// Set when a logout commits (takes the session to send its request), never cleared.
+    logged_out: AtomicBool,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("expires", &self.expires)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    pub(crate) fn from_core(session: Auth<Authenticated>) -> Self {
+        Session {
+            token: session.token().clone(),
+            expires: ffi_time(session.expires()),
+            logged_out: AtomicBool::new(false),
+            state: RwLock::new(Some(session)),
+        }
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Session {
+    /// Resumes a session from a token stored earlier (its expiry is unknown: check it with
+    /// `is_valid`). `options` may be left out (default `ClientOptions()`).
+    #[uniffi::constructor(default(options))]
+    pub fn resume(
+        portal_url: String,
+        token: String,
+        options: ClientOptions,
+    ) -> Result<Arc<Self>, AuthError> {
+        let session = options
+            .builder(&portal_url)
+            .resume(SecretString::from(token))?;
+        Ok(Arc::new(Session::from_core(session)))
+    }
+
+    /// The token, to store securely and resume from later. [`AuthError::AlreadyUsed`] once a
+    /// logout sent (or is sending) its request; a logout still waiting for a call in flight
+    /// changes nothing yet.
+    pub fn token(&self) -> Result<String, AuthError> {
+        if self.logged_out.load(Ordering::Acquire) {
+            return Err(session_used());
+        }
+        Ok(self.token.expose_secret().to_owned())
+    }
+
+    /// When the token expires, if the server said.
+    pub fn expires(&self) -> Option<SystemTime> {
+        self.expires
+    }
+
+    /// The logged-in user's profile.
+    pub async fn me(&self) -> Result<User, AuthError> {
+        let guard = self.state.read().await;
+        let session = guard.as_ref().ok_or_else(session_used)?;
+        Ok(session.me().await?.into())
+    }
+
+    /// Whether the server still accepts the token.
+    pub async fn is_valid(&self) -> Result<bool, AuthError> {
+        let guard = self.state.read().await;
+        let session = guard.as_ref().ok_or_else(session_used)?;
+        Ok(session.is_valid().await?)
+    }
+
+    /// The user's backup codes (authenticator app users, once enrolled).
+    pub async fn backup_codes(&self) -> Result<Vec<Arc<BackupCode>>, AuthError> {
+        let guard = self.state.read().await;
+        let session = guard.as_ref().ok_or_else(session_used)?;
+        Ok(session
+            .backup_codes()
+            .await?
+            .into_iter()
+            .map(|code| Arc::new(BackupCode::from(code)))
+            .collect())
+    }
+
+    /// Logs out and revokes the token on the server. It first waits for the calls in flight;
+    /// cancelled while waiting, it changes nothing. Once its request is sent the session is
+    /// used up, whether or not the request succeeds, and the request completes even if the
+    /// caller is cancelled (it runs in its own task).
+    pub async fn logout(&self) -> Result<(), AuthError> {
+        let session = {
+            let mut guard = self.state.write().await;
+            let session = guard.take().ok_or_else(session_used)?;
+            self.logged_out.store(true, Ordering::Release);
+            session
+        };
+        match tokio::spawn(session.logout()).await {
+            Ok(outcome) => Ok(outcome?),
+            Err(_) => Err(AuthError::other("the logout task ended unexpectedly")),
+        }
+    }
+}
