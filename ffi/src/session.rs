@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use docspace_auth::secrecy::{ExposeSecret, SecretString};
 use docspace_auth::{Auth, Authenticated};
-use tokio::sync::RwLock;
+use tokio::sync::{oneshot, RwLock};
 
 use crate::types::ffi_time;
 use crate::{AuthError, BackupCode, ClientOptions, User};
@@ -21,13 +21,15 @@ fn session_used() -> AuthError {
 /// accessors never wait for (nor fail because of) an async call in flight.
 #[derive(uniffi::Object)]
 pub struct Session {
-    /// `None` once a logout took the session to send its request. Async calls hold a read
-    /// lock; `logout` takes the write lock (it waits for the calls in flight).
-    state: RwLock<Option<Auth<Authenticated>>>,
+    /// `None` once a logout revoked the token. Async calls hold a read lock; `logout` holds
+    /// the write lock from before its request until its outcome is known (it waits for the
+    /// calls in flight, and calls after it wait for its outcome).
+    state: Arc<RwLock<Option<Auth<Authenticated>>>>,
     token: SecretString,
     expires: Option<SystemTime>,
-    /// Set when a logout commits (takes the session to send its request), never cleared.
-    logged_out: AtomicBool,
+    /// Set when a logout commits (takes the session to send its request); cleared only when
+    /// the server did not answer that logout and the session was handed back.
+    logged_out: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Session {
@@ -43,8 +45,8 @@ impl Session {
         Session {
             token: session.token().clone(),
             expires: ffi_time(session.expires()),
-            logged_out: AtomicBool::new(false),
-            state: RwLock::new(Some(session)),
+            logged_out: Arc::new(AtomicBool::new(false)),
+            state: Arc::new(RwLock::new(Some(session))),
         }
     }
 }
@@ -107,19 +109,33 @@ impl Session {
     }
 
     /// Logs out and revokes the token on the server. It first waits for the calls in flight;
-    /// cancelled while waiting, it changes nothing. Once its request is sent the session is
-    /// used up, whether or not the request succeeds, and the request completes even if the
-    /// caller is cancelled (it runs in its own task).
+    /// cancelled while waiting, it changes nothing. Once its request is sent, the request
+    /// completes even if the caller is cancelled (it runs in its own task). When the server
+    /// did not answer it (a network failure, a 5xx, ...), the token may still be valid: the
+    /// session stays usable and `logout` can be called again. Otherwise the session is used up.
     pub async fn logout(&self) -> Result<(), AuthError> {
-        let session = {
-            let mut guard = self.state.write().await;
-            let session = guard.take().ok_or_else(session_used)?;
-            self.logged_out.store(true, Ordering::Release);
-            session
-        };
-        match tokio::spawn(session.logout()).await {
-            Ok(outcome) => Ok(outcome?),
-            Err(_) => Err(AuthError::other("the logout task ended unexpectedly")),
-        }
+        let mut guard = Arc::clone(&self.state).write_owned().await;
+        let session = guard.take().ok_or_else(session_used)?;
+        self.logged_out.store(true, Ordering::Release);
+        let logged_out = Arc::clone(&self.logged_out);
+        let (tx, rx) = oneshot::channel();
+        tokio::spawn(async move {
+            let outcome = match session.logout().await {
+                Ok(()) => Ok(()),
+                Err(failed) => {
+                    let (error, session) = failed.into_parts();
+                    if let Some(session) = session {
+                        *guard = Some(session);
+                        logged_out.store(false, Ordering::Release);
+                    }
+                    Err(AuthError::from(error))
+                }
+            };
+            drop(guard);
+            // Nobody waiting (cancelled): the state already says everything.
+            let _ = tx.send(outcome);
+        });
+        rx.await
+            .unwrap_or_else(|_| Err(AuthError::other("the logout task ended unexpectedly")))
     }
 }

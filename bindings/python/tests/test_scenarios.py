@@ -25,6 +25,7 @@ from docspace_auth import (
     InvalidCredentials,
     InvalidUrl,
     PendingLogin,
+    ServerError,
     Session,
     SmsChallenge,
     TlsError,
@@ -165,6 +166,22 @@ def test_logout_revokes(emulator: Emulator) -> None:
         session.token
     with pytest.raises(AlreadyUsed):
         session.logout()
+
+
+def test_a_failed_logout_can_be_retried(emulator: Emulator) -> None:
+    session = session_of(Client(emulator.url).login(*ALICE))
+    token = session.token
+    emulator.fault(kind="status", status=503, path="/api/2.0/authentication/logout")
+    with pytest.raises(ServerError) as failed:
+        session.logout()
+    assert failed.value.status == 503
+    # The server did not revoke it: the session is still usable, and logout works again.
+    assert session.token == token
+    assert Session.resume(emulator.url, token).is_valid()
+    session.logout()
+    assert not Session.resume(emulator.url, token).is_valid()
+    with pytest.raises(AlreadyUsed):
+        session.token
 
 
 def test_resume_from_stored_token(emulator: Emulator) -> None:
