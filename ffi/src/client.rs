@@ -51,4 +51,10 @@ impl DocspaceClient {
             }),
         }
     }
+
+    /// [`DocspaceClient::login`], blocking the calling thread (for callers without an event
+    /// loop, such as Python's sync API; see `blocking`).
+    pub fn login_blocking(&self, user: String, password: String) -> Result<LoginResult, AuthError> {
+        crate::blocking::wait(self.login(user, password))
+    }
 }

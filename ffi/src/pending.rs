@@ -166,4 +166,14 @@ impl PendingLogin {
             PendingState::Used => Err(pending_used()),
         }
     }
+
+    /// [`PendingLogin::confirm`], blocking the calling thread (see `blocking`).
+    pub fn confirm_blocking(&self, code: String) -> Result<Arc<Session>, AuthError> {
+        crate::blocking::wait(self.confirm(code))
+    }
+
+    /// [`PendingLogin::resend_sms`], blocking the calling thread (see `blocking`).
+    pub fn resend_sms_blocking(&self) -> Result<SmsSent, AuthError> {
+        crate::blocking::wait(self.resend_sms())
+    }
 }

@@ -138,4 +138,24 @@ impl Session {
         rx.await
             .unwrap_or_else(|_| Err(AuthError::other("the logout task ended unexpectedly")))
     }
+
+    /// [`Session::me`], blocking the calling thread (see `blocking`).
+    pub fn me_blocking(&self) -> Result<User, AuthError> {
+        crate::blocking::wait(self.me())
+    }
+
+    /// [`Session::is_valid`], blocking the calling thread (see `blocking`).
+    pub fn is_valid_blocking(&self) -> Result<bool, AuthError> {
+        crate::blocking::wait(self.is_valid())
+    }
+
+    /// [`Session::backup_codes`], blocking the calling thread (see `blocking`).
+    pub fn backup_codes_blocking(&self) -> Result<Vec<Arc<BackupCode>>, AuthError> {
+        crate::blocking::wait(self.backup_codes())
+    }
+
+    /// [`Session::logout`], blocking the calling thread (see `blocking`).
+    pub fn logout_blocking(&self) -> Result<(), AuthError> {
+        crate::blocking::wait(self.logout())
+    }
 }

@@ -1,31 +1,18 @@
 """The synchronous API: the same objects as the async one, each call blocking until done.
 
-Each call runs the underlying coroutine on a private event loop (in a helper thread when the
-calling thread already runs one), so no asyncio is visible.
+Each call is the native library's blocking method: it waits on the library's own runtime
+(ctypes releases the GIL meanwhile), with no asyncio event loop involved.
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import datetime
-from typing import Any, Coroutine, List, Optional, TypeVar, Union
+from typing import List, Optional, Union
 
+from . import _native
 from ._async import AsyncClient, AsyncPendingLogin, AsyncSession
-from ._types import BackupCode, Challenge, SmsSent, User
-
-T = TypeVar("T")
-
-
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    # Called from code that runs an event loop (a notebook, ...): do not block that loop's
-    # machinery, run on a fresh loop in a helper thread.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+from ._errors import call
+from ._types import BackupCode, Challenge, SmsSent, User, user_from_native
 
 
 class Client:
@@ -66,10 +53,13 @@ class Client:
 
     def login(self, user: str, password: str) -> Union[Session, PendingLogin]:
         """Logs in: a session, or a pending login when a second factor is required."""
-        result = _run(self._async.login(user, password))
-        if isinstance(result, AsyncSession):
-            return Session(result)
-        return PendingLogin(result)
+        native = self._async._native
+        result = call(lambda: native.login_blocking(user, password))
+        if isinstance(result, _native.LoginResult.AUTHENTICATED):
+            return Session(AsyncSession(result.session))
+        if isinstance(result, _native.LoginResult.TFA_REQUIRED):
+            return PendingLogin(AsyncPendingLogin(result.pending))
+        raise TypeError(f"unexpected login result {type(result).__name__}")
 
     def __repr__(self) -> str:
         return f"Client({self.portal_url!r})"
@@ -97,11 +87,13 @@ class PendingLogin:
 
     def confirm(self, code: str) -> Session:
         """Sends the code (6 digits or a 6-character backup code; spaces are ignored)."""
-        return Session(_run(self._async.confirm(code)))
+        native = self._async._native
+        return Session(AsyncSession(call(lambda: native.confirm_blocking(code))))
 
     def resend_sms(self) -> SmsSent:
         """Asks the portal to send a new SMS code."""
-        return _run(self._async.resend_sms())
+        sent = call(self._async._native.resend_sms_blocking)
+        return SmsSent(sent.phone_noise, sent.expires)
 
     def __repr__(self) -> str:
         return f"PendingLogin(user={self.user!r}, challenge={type(self.challenge).__name__})"
@@ -148,19 +140,20 @@ class Session:
 
     def me(self) -> User:
         """The logged-in user's profile."""
-        return _run(self._async.me())
+        return user_from_native(call(self._async._native.me_blocking))
 
     def is_valid(self) -> bool:
         """Whether the portal still accepts the token."""
-        return _run(self._async.is_valid())
+        return call(self._async._native.is_valid_blocking)
 
     def backup_codes(self) -> List[BackupCode]:
         """The user's backup codes (authenticator app users, once enrolled)."""
-        return _run(self._async.backup_codes())
+        codes = call(self._async._native.backup_codes_blocking)
+        return [BackupCode(c.code(), c.is_used()) for c in codes]
 
     def logout(self) -> None:
         """Logs out and revokes the token on the portal."""
-        _run(self._async.logout())
+        call(self._async._native.logout_blocking)
 
     def __repr__(self) -> str:
         return f"Session(expires={self.expires!r})"

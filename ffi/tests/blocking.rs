@@ -1,0 +1,63 @@
+//! The `*_blocking` methods (Python's sync API): a whole 2FA login from a thread without any
+//! event loop, against the real emulator; and a typed error, not a panic, from inside one.
+
+use docspace_auth_ffi::{AuthError, ClientOptions, DocspaceClient, LoginResult, Session};
+use docspace_emulator::{Emulator, EmulatorConfig};
+
+const USERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/users.json");
+const BOB_SECRET: &str = "IFREGZCFMYWV6MJS";
+
+/// The emulator runs on its own runtime's worker threads; the test thread has no runtime.
+fn emulator() -> (tokio::runtime::Runtime, Emulator) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let config = EmulatorConfig::from_users_file(USERS).expect("users file");
+    let emu = runtime
+        .block_on(Emulator::start(
+            config,
+            "127.0.0.1:0".parse().expect("addr"),
+        ))
+        .expect("emulator starts");
+    (runtime, emu)
+}
+
+#[test]
+fn a_2fa_login_and_logout_without_an_event_loop() {
+    let (_runtime, emu) = emulator();
+    let client =
+        DocspaceClient::new(emu.base_url().to_owned(), ClientOptions::default()).expect("client");
+    let wrong = client.login_blocking("bob@example.com".into(), "nope".into());
+    assert!(matches!(wrong, Err(AuthError::InvalidCredentials { .. })));
+    let pending = match client.login_blocking("bob@example.com".into(), "bob-pass".into()) {
+        Ok(LoginResult::TfaRequired { pending }) => pending,
+        Ok(LoginResult::Authenticated { .. }) => panic!("bob has a second factor"),
+        Err(e) => panic!("{e:?}"),
+    };
+    let code = docspace_auth_ffi::totp_now(BOB_SECRET.into()).expect("totp");
+    let session = pending.confirm_blocking(code).expect("code accepted");
+    assert_eq!(session.me_blocking().expect("me").email, "bob@example.com");
+    assert!(session.is_valid_blocking().expect("is_valid"));
+    assert!(!session.backup_codes_blocking().expect("codes").is_empty());
+    let token = session.token().expect("token");
+    session.logout_blocking().expect("logout");
+    let resumed = Session::resume(emu.base_url().to_owned(), token, ClientOptions::default())
+        .expect("resume");
+    assert!(!resumed.is_valid_blocking().expect("is_valid"), "revoked");
+    assert!(matches!(
+        pending.confirm_blocking("123456".into()),
+        Err(AuthError::AlreadyUsed { .. })
+    ));
+}
+
+#[test]
+fn a_blocking_call_inside_an_async_runtime_is_an_error_not_a_panic() {
+    let (runtime, emu) = emulator();
+    let client =
+        DocspaceClient::new(emu.base_url().to_owned(), ClientOptions::default()).expect("client");
+    let got = runtime
+        .block_on(async { client.login_blocking("alice@example.com".into(), "alice-pass".into()) });
+    match got {
+        Err(AuthError::Other { detail }) => assert!(detail.contains("async"), "{detail}"),
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("logged in from inside a runtime"),
+    }
+}
