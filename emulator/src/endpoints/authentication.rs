@@ -151,22 +151,23 @@ pub(crate) fn login_step1(shared: &Shared, r: &ApiReq) -> Response<Body> {
         TfaKind::Sms => {
             let key = confirm_key(now);
             let enc = enc_email(&user.email);
-            let Some(phone) = user.phone.clone() else {
-                // §2.1 e: no phone yet, phone activation first.
-                let body = AuthTokenDto {
-                    expires: MIN_DATE.to_string(),
-                    sms: true,
-                    confirm_url: Some(format!(
-                        "{}/confirm/PhoneActivation?type=PhoneActivation&key={key}&encemail={enc}",
-                        shared.base_url
-                    )),
-                    ..Default::default()
-                };
-                return r.success(Some(body), 1);
+            let phone = match st.send_sms(cfg, idx, false) {
+                SendSms::Sent { phone } | SendSms::AlreadyLive { phone } => phone,
+                SendSms::TooMany => return TOO_MANY_SMS.response(),
+                SendSms::NoPhone => {
+                    // §2.1 e: no phone yet, phone activation first (nothing is sent).
+                    let body = AuthTokenDto {
+                        expires: MIN_DATE.to_string(),
+                        sms: true,
+                        confirm_url: Some(format!(
+                            "{}/confirm/PhoneActivation?type=PhoneActivation&key={key}&encemail={enc}",
+                            shared.base_url
+                        )),
+                        ..Default::default()
+                    };
+                    return r.success(Some(body), 1);
+                }
             };
-            if st.send_sms(cfg, idx, false) == SendSms::TooMany {
-                return TOO_MANY_SMS.response();
-            }
             let body = AuthTokenDto {
                 confirm_url: Some(format!(
                     "{}/confirm/PhoneAuth?type=PhoneAuth&key={key}&encemail={enc}",
@@ -254,12 +255,11 @@ pub(crate) fn send_sms(shared: &Shared, r: &ApiReq) -> Response<Body> {
     if st.user(idx).tfa != TfaKind::Sms {
         return SMS_NOT_AVAILABLE.response();
     }
-    let Some(phone) = st.user(idx).phone.clone() else {
-        return NO_PHONE.response();
+    let phone = match st.send_sms(cfg, idx, true) {
+        SendSms::Sent { phone } | SendSms::AlreadyLive { phone } => phone,
+        SendSms::TooMany => return TOO_MANY_SMS.response(),
+        SendSms::NoPhone => return NO_PHONE.response(),
     };
-    if st.send_sms(cfg, idx, true) == SendSms::TooMany {
-        return TOO_MANY_SMS.response();
-    }
     let body = sms_sent_body(st.now(), cfg, &phone);
     r.success(Some(body), 1)
 }

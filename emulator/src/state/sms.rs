@@ -29,6 +29,8 @@ pub(crate) enum SendSms {
     AlreadyLive { phone: String },
     /// More than `sms_key_count` live keys: 500 "You have sent too many text messages".
     TooMany,
+    /// The user has no phone: `SmsKeyStorage.GenerateKeyAsync("")` throws `ArgumentException`.
+    NoPhone,
 }
 
 /// The digits of a phone number: the server keys everything by them.
@@ -64,7 +66,7 @@ impl State {
     /// sends), otherwise step 1 (sends only when no live code exists).
     pub(crate) fn send_sms(&mut self, cfg: &EmulatorConfig, user: UserIdx, again: bool) -> SendSms {
         let Some(phone) = self.user(user).phone.clone() else {
-            return SendSms::TooMany;
+            return SendSms::NoPhone;
         };
         let now = self.now();
         let keys = self
@@ -141,5 +143,36 @@ impl State {
             .filter(|m| want.as_ref().is_none_or(|w| digits_of(&m.phone) == *w))
             .cloned()
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SendSms;
+    use crate::config::EmulatorConfig;
+    use crate::state::{State, User};
+
+    /// `SmsKeyStorage.GenerateKeyAsync("")` throws `ArgumentException` (⇒ 400), it is not "too
+    /// many text messages" (⇒ 500): a user without a phone gets `NoPhone` from step 1 and
+    /// `sendsms` alike, and nothing is sent; `TooMany` stays for a phone with too many codes.
+    #[test]
+    fn a_user_without_a_phone_is_not_told_too_many() {
+        let mut cfg = EmulatorConfig::from_users_json(
+            r#"{"users":[{"email":"frank@example.com","password":"p","tfa":"sms"},
+                         {"email":"dave@example.com","password":"p","tfa":"sms","phone":"+15551234567"}]}"#,
+        )
+        .expect("users");
+        cfg.sms_key_count = 0;
+        let mut st = State::new(cfg.users.iter().map(User::from_spec).collect());
+        let frank = st.find_user("frank@example.com").expect("frank");
+        for again in [false, true, true] {
+            assert_eq!(st.send_sms(&cfg, frank, again), SendSms::NoPhone);
+        }
+        assert!(st.sent_sms(None).is_empty());
+        let dave = st.find_user("dave@example.com").expect("dave");
+        let phone = "+15551234567".to_string();
+        assert_eq!(st.send_sms(&cfg, dave, true), SendSms::Sent { phone });
+        assert_eq!(st.send_sms(&cfg, dave, true), SendSms::TooMany);
+        assert_eq!(st.sent_sms(Some("1 (555) 123-4567")).len(), 1);
     }
 }
