@@ -477,6 +477,20 @@ async fn routing_is_case_insensitive_and_unknown_routes_are_404() {
     assert_eq!((r.status, r.text.as_str()), (404, ""));
     let r = send(c.delete(format!("{base}/api/2.0/authentication"))).await;
     assert_eq!(r.status, 405);
+    // `{code}`: any one segment, whatever the case of the route; the literal routes win
+    let alice = json!({"userName":"alice@example.com","password":"alice-pass","code":"123456"});
+    let r = post_json(&c, &format!("{base}/API/2.0/AUTHENTICATION/AbC"), &alice).await;
+    assert_eq!((r.status, r.text.as_str()), (401, AUTH_FAILED));
+    let r = send(c.get(format!("{base}/api/2.0/Authentication/123456"))).await;
+    assert_eq!((r.status, r.text.as_str()), (405, ""));
+    for path in [
+        "authentication/12/34",
+        "Authentication/SetPhone",
+        "authentication/confirm",
+    ] {
+        let r = post_json(&c, &format!("{base}/api/2.0/{path}"), &alice).await;
+        assert_eq!((r.status, r.text.as_str()), (404, ""), "{path}");
+    }
 }
 
 #[tokio::test]

@@ -71,14 +71,13 @@ pub(crate) async fn api(
         peer: conn.peer.ip(),
     };
     match path.to_ascii_lowercase().strip_prefix("/api/2.0/") {
-        Some(route) => dispatch(shared, &r, route, &path["/api/2.0/".len()..]),
+        Some(route) => dispatch(shared, &r, route),
         None => empty(404),
     }
 }
 
-/// The route table; `route` is the lower-cased path after `/api/2.0/`, `original_tail` the same
-/// path as it came.
-fn dispatch(shared: &Shared, r: &ApiReq, route: &str, original_tail: &str) -> Response<Body> {
+/// The route table; `route` is the lower-cased path after `/api/2.0/`.
+fn dispatch(shared: &Shared, r: &ApiReq, route: &str) -> Response<Body> {
     match route {
         "authentication" | "authentication/" => match r.method {
             Method::GET => session::is_authenticated(shared, r),
@@ -103,19 +102,14 @@ fn dispatch(shared: &Shared, r: &ApiReq, route: &str, original_tail: &str) -> Re
             Method::GET => settings::backup_codes(shared, r),
             _ => empty(405),
         },
-        _ => {
-            let code_segment = original_tail.strip_prefix("authentication/").or_else(|| {
-                route
-                    .strip_prefix("authentication/")
-                    .map(|_| &original_tail["authentication/".len()..])
-            });
-            match code_segment {
-                Some(seg) if !seg.is_empty() && !seg.contains('/') => match r.method {
-                    Method::POST => authentication::login_with_code(shared, r),
-                    _ => empty(405),
-                },
-                _ => empty(404),
-            }
-        }
+        // `{code}`: one segment, never empty (`authentication/` is step 1 above); its value is
+        // not read (the code comes from the body, §4.3).
+        _ => match route.strip_prefix("authentication/") {
+            Some(segment) if !segment.contains('/') => match r.method {
+                Method::POST => authentication::login_with_code(shared, r),
+                _ => empty(405),
+            },
+            _ => empty(404),
+        },
     }
 }
