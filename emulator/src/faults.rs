@@ -1,7 +1,8 @@
 //! Fault injection: the rules that make the emulator misbehave on `/api` requests (delays, error
 //! statuses, HTML, broken JSON, huge bodies, redirects, dropped connections), installed through
-//! [`crate::EmulatorControl::install_fault`] or `POST /emulator/faults`. How a fault is answered on the
-//! wire is in `http/inject.rs`.
+//! [`crate::EmulatorControl::install_fault`] or `POST /emulator/faults` (whose JSON form,
+//! [`Fault::from_json`], is read in `emulator_endpoints/faults.rs`). How a fault is answered on
+//! the wire is in `http/inject.rs`.
 
 use std::fmt;
 use std::time::Duration;
@@ -142,6 +143,8 @@ impl From<FaultKind> for Fault {
 /// Why a fault was not installed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FaultError {
+    /// The JSON form of a rule ([`Fault::from_json`]) does not describe one.
+    Invalid(String),
     /// [`MAX_FAULTS`] rules are active already: clear them first.
     TooMany,
     /// A [`FaultKind::Status`] outside 100..=999.
@@ -151,6 +154,7 @@ pub enum FaultError {
 impl fmt::Display for FaultError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            FaultError::Invalid(why) => f.write_str(why),
             FaultError::TooMany => write!(f, "more than {MAX_FAULTS} faults; clear them first"),
             FaultError::InvalidStatus(s) => write!(f, "status {s} is not in 100..=999"),
         }

@@ -1,4 +1,5 @@
-//! `POST /emulator/faults` (install a rule) and `DELETE /emulator/faults` (clear them all).
+//! `POST /emulator/faults` (install a rule) and `DELETE /emulator/faults` (clear them all), and
+//! the JSON form of a rule they take ([`Fault::from_json`]).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -36,12 +37,15 @@ struct FaultRequest {
 
 impl FaultRequest {
     /// The rule the request describes, or the 400 message.
-    fn into_fault(self) -> Result<Fault, String> {
+    fn into_fault(self) -> Result<Fault, FaultError> {
+        let invalid = FaultError::Invalid;
         let kind = match self.kind.as_str() {
             "delay" => FaultKind::Delay(Duration::from_millis(self.delay_ms.unwrap_or(1000))),
             "status" => {
                 let Some(status) = self.status.filter(|s| (100..=999).contains(s)) else {
-                    return Err("`status` (100..=999) is required for kind \"status\"".to_string());
+                    return Err(invalid(
+                        "`status` (100..=999) is required for kind \"status\"".to_string(),
+                    ));
                 };
                 FaultKind::Status {
                     status,
@@ -60,10 +64,20 @@ impl FaultRequest {
                 None => FaultKind::redirect(),
             },
             "drop" => FaultKind::Drop,
-            other => return Err(format!("unknown fault kind {other:?}")),
+            other => return Err(invalid(format!("unknown fault kind {other:?}"))),
         };
         let fault = Fault::new(kind).on_path(self.path.unwrap_or_default());
         Ok(fault.times(self.times.unwrap_or(1)))
+    }
+}
+
+impl Fault {
+    /// A rule in the JSON form `POST /emulator/faults` takes (emulator/README.md), e.g.
+    /// `{"kind": "status", "status": 429, "headers": {"Retry-After": "7"}, "times": 2}`.
+    pub fn from_json(json: impl AsRef<[u8]>) -> Result<Fault, FaultError> {
+        let request: FaultRequest = serde_json::from_slice(json.as_ref())
+            .map_err(|e| FaultError::Invalid(format!("bad fault: {e}")))?;
+        request.into_fault()
     }
 }
 
@@ -73,13 +87,9 @@ fn active(count: usize) -> Response<Body> {
 }
 
 pub(super) fn install(shared: &Shared, body: &[u8]) -> Response<Body> {
-    let request: FaultRequest = match serde_json::from_slice(body) {
-        Ok(f) => f,
-        Err(e) => return bad_request(&format!("bad fault: {e}")),
-    };
-    let fault = match request.into_fault() {
+    let fault = match Fault::from_json(body) {
         Ok(fault) => fault,
-        Err(msg) => return bad_request(&msg),
+        Err(e) => return bad_request(&e.to_string()),
     };
     match shared.lock().faults().install(fault) {
         Ok(count) => active(count),
