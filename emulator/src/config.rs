@@ -213,7 +213,7 @@ pub(crate) fn validate_users(users: &[UserSpec]) -> Result<(), ConfigError> {
             return Err(at("`password` must be 1 to 1024 bytes"));
         }
         if let Some(secret) = &u.totp_secret {
-            match crate::state::decode_base32(secret) {
+            match crate::otp::decode_base32(secret) {
                 Some(bytes) if !bytes.is_empty() && bytes.len() <= 128 => {}
                 _ => return Err(at("`totpSecret` is not RFC 4648 Base32")),
             }
@@ -222,13 +222,8 @@ pub(crate) fn validate_users(users: &[UserSpec]) -> Result<(), ConfigError> {
             if codes.len() > 100 {
                 return Err(at("too many `backupCodes`"));
             }
-            for c in codes {
-                let ok = c.len() == 6
-                    && c.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-                if !ok {
-                    return Err(at("each backup code must be 6 characters of [A-Za-z0-9_-]"));
-                }
+            if !codes.iter().all(|c| crate::otp::is_backup_code_form(c)) {
+                return Err(at("each backup code must be 6 characters of [A-Za-z0-9_-]"));
             }
         }
         if let Some(phone) = &u.phone {

@@ -1,31 +1,60 @@
 //! A local ONLYOFFICE DocSpace portal for tests: the authentication and two-factor endpoints,
-//! answering on the wire like the real server (see `shared/docspace-protocol.md`), plus
-//! emulator-only endpoints for the SMS outbox, fault injection, counters, reset and the clock.
+//! answering on the wire like the real server (see `shared/docspace-protocol.md`), plus a control
+//! surface for the SMS outbox, fault injection, counters, the clock and a reset: methods on the
+//! [`Emulator`] handle ([`EmulatorControl`]) for Rust tests, and emulator-only HTTP endpoints
+//! (`/emulator/…`) for tests in other languages.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let mut config = docspace_emulator::EmulatorConfig::from_users_file("tests/fixtures/users.json")?;
+//! use docspace_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
+//! let mut config = EmulatorConfig::from_users_file("tests/fixtures/users.json")?;
 //! config.lockout.attempt_count = 2;
-//! let emu = docspace_emulator::Emulator::start(config, "127.0.0.1:0".parse()?).await?;
+//! let emu = Emulator::start(config, "127.0.0.1:0".parse()?).await?;
 //! println!("portal at {}", emu.base_url());
+//! emu.install_fault(Fault::new(FaultKind::status(503)).on_path("/api/2.0/authentication"))?;
+//! // ... a client logs in as dave@example.com, who gets an SMS ...
+//! let code = emu.last_sms_code("+15551234567");
+//! emu.advance_clock(std::time::Duration::from_secs(601)); // the code has expired
 //! emu.shutdown().await;
+//! # let _ = code;
 //! # Ok(()) }
 //! ```
+//!
+//! Where things are: `http/` (accept loop, body, path decoding, fault injection on the wire),
+//! `binding.rs` (the login DTO), `endpoints/` (the DocSpace endpoints by protocol group),
+//! `emulator_endpoints/` (one file per `/emulator/…` endpoint), `control.rs` (the methods),
+//! `faults.rs` (fault rules), `state/` (users, tokens, lockout, codes, SMS, counters, clock),
+//! `otp.rs` (TOTP, backup and SMS codes), `bounded.rs` (the bounded tables), `wire.rs` (DTOs,
+//! dates, cookies), `config.rs` (the users file), `tls.rs` (the generated certificate).
 
+mod binding;
+mod bounded;
 mod config;
-mod server;
+mod control;
+mod emulator_endpoints;
+mod endpoints;
+mod faults;
+mod http;
+mod otp;
+mod shared;
 mod state;
 mod tls;
 mod wire;
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::ops::Deref;
+use std::sync::Arc;
 
 pub use config::{
     CodeLimitConfig, ConfigError, EmulatorConfig, LockoutConfig, TfaKind, UserSpec, MAX_USERS,
 };
-pub use state::totp_at;
+pub use control::{Counters, EmulatorControl, SentSms};
+pub use faults::{
+    Fault, FaultError, FaultKind, DEFAULT_OVERSIZED_BYTES, DEFAULT_REDIRECT_LOCATION, MAX_DELAY,
+    MAX_FAULTS, MAX_OVERSIZED_BYTES,
+};
+pub use otp::totp_at;
 
 /// Why the emulator could not start.
 #[derive(Debug)]
@@ -64,10 +93,18 @@ impl std::error::Error for StartError {
 }
 
 /// A running emulator. Stops on [`Emulator::shutdown`] or when dropped.
+///
+/// It dereferences to its [`EmulatorControl`]: the SMS outbox ([`EmulatorControl::last_sms_code`],
+/// [`EmulatorControl::sms_sent_to`], [`EmulatorControl::sms_outbox`]), faults
+/// ([`EmulatorControl::install_fault`], [`EmulatorControl::clear_faults`]), counters
+/// ([`EmulatorControl::counters`], [`EmulatorControl::reset_counters`]), the clock
+/// ([`EmulatorControl::now`], [`EmulatorControl::advance_clock`]) and
+/// [`EmulatorControl::reset`] are methods of the handle.
 pub struct Emulator {
     base_url: String,
     addr: SocketAddr,
     ca_pem: Option<String>,
+    control: EmulatorControl,
     stop: tokio::sync::watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -97,21 +134,22 @@ impl Emulator {
             .map_err(|source| StartError::Bind { addr, source })?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://{local}");
-        let initial: Vec<state::User> = config.users.iter().map(state::User::from_spec).collect();
-        let shared = Arc::new(server::Shared {
-            state: Mutex::new(state::State::new(initial.clone())),
-            initial,
-            cfg: config,
-            base_url: base_url.clone(),
-        });
+        let users = config.users.iter().map(state::User::from_spec).collect();
+        let shared = Arc::new(shared::Shared::new(
+            config,
+            base_url.clone(),
+            state::State::new(users),
+        ));
         let (stop, stop_rx) = tokio::sync::watch::channel(false);
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
         let acceptor = tls.map(|t| t.acceptor);
-        let task = tokio::spawn(server::serve(listener, shared, acceptor, stop_rx));
+        let control = EmulatorControl::new(shared.clone());
+        let task = tokio::spawn(http::serve(listener, shared, acceptor, stop_rx));
         Ok(Emulator {
             base_url,
             addr: local,
             ca_pem,
+            control,
             stop,
             task: Some(task),
         })
@@ -133,12 +171,26 @@ impl Emulator {
         self.ca_pem.as_deref()
     }
 
+    /// An owned handle on this emulator's state (cloneable, usable from any thread), with the
+    /// same methods the `Emulator` offers through `Deref`.
+    pub fn control(&self) -> EmulatorControl {
+        self.control.clone()
+    }
+
     /// Stops accepting, closes every connection and waits for the server task to end.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+    }
+}
+
+impl Deref for Emulator {
+    type Target = EmulatorControl;
+
+    fn deref(&self) -> &EmulatorControl {
+        &self.control
     }
 }
 

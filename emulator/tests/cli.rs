@@ -118,9 +118,9 @@ async fn tuning_flags_apply() {
     assert_eq!(t.status, 200);
     assert_eq!(code_as(&c, &base, BOB, "000000").await.status, 401);
     assert_eq!(code_as(&c, &base, BOB, "Qw9_zz").await.status, 401);
-    advance(&c, &base, 11).await;
+    advance_over_http(&c, &base, 11).await;
     let tok = code_as(&c, &base, BOB, "Qw9_zz").await.token();
-    advance(&c, &base, 31).await;
+    advance_over_http(&c, &base, 31).await;
     let r = get_auth(&c, &format!("{base}/api/2.0/authentication"), &tok).await;
     assert_eq!(r.response(), false);
     sigterm(&run.child);

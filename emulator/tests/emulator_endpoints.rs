@@ -1,4 +1,5 @@
-//! The emulator-only endpoints: faults, counters, reset, clock; and TLS in-process.
+//! The emulator-only endpoints over HTTP (what the Python, Kotlin and Swift suites use): SMS
+//! outbox, faults, counters, reset, clock; and TLS in-process.
 
 mod common;
 
@@ -8,9 +9,44 @@ use common::*;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// `GET /emulator/clock`: the emulator's unix time.
+async fn clock_unix_secs(c: &reqwest::Client, base: &str) -> u64 {
+    let clock = get(c, &format!("{base}/emulator/clock")).await.json();
+    clock["unixSecs"].as_u64().unwrap()
+}
+
 async fn fault(c: &reqwest::Client, base: &str, body: serde_json::Value) {
     let r = post_json(c, &format!("{base}/emulator/faults"), &body).await;
     assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn sms_outbox_lists_messages_oldest_first_and_filters_by_phone_digits() {
+    let emu = start().await;
+    let c = client();
+    let base = emu.base_url();
+    assert_eq!(login_as(&c, base, DAVE).await.status, 200);
+    assert_eq!(sendsms_as(&c, base, DAVE).await.status, 200);
+    let sent = sms_codes(&emu, DAVE_PHONE);
+    let all = get(&c, &format!("{base}/emulator/sms")).await;
+    assert_eq!(all.status, 200);
+    let messages = all.json()["messages"].as_array().unwrap().clone();
+    assert_eq!(messages.len(), 2);
+    for (m, code) in messages.iter().zip(&sent) {
+        assert_eq!(m["phone"], "+15551234567");
+        assert_eq!(m["code"], code.as_str());
+        assert!(m["sentAt"].as_str().unwrap().ends_with('Z'));
+    }
+    for (query, n) in [
+        ("%2B15551234567", 2),
+        ("15551234567", 2),
+        ("%2B19999999999", 0),
+    ] {
+        let r = get(&c, &format!("{base}/emulator/sms?phone={query}")).await;
+        assert_eq!(r.json()["messages"].as_array().unwrap().len(), n, "{query}");
+    }
+    let r = post_raw(&c, &format!("{base}/emulator/sms"), "").await;
+    assert_eq!(r.status, 405);
 }
 
 #[tokio::test]
@@ -244,7 +280,7 @@ async fn reset_restores_the_initial_state() {
     let c = client();
     let base = emu.base_url();
     let t = token_of(&c, base, ALICE).await;
-    let now = align_step(&c, base).await;
+    let now = align_step(&emu);
     code_as(&c, base, CAROL, &totp(CAROL_SECRET, now)).await;
     code_as(&c, base, BOB, "aB3-x_").await;
     login_as(&c, base, DAVE).await;
@@ -284,7 +320,7 @@ async fn clock_moves_forward_only() {
     let emu = start().await;
     let c = client();
     let base = emu.base_url();
-    let before = emu_now(&c, base).await;
+    let before = clock_unix_secs(&c, base).await;
     let r = post_json(
         &c,
         &format!("{base}/emulator/clock"),
@@ -292,8 +328,11 @@ async fn clock_moves_forward_only() {
     )
     .await;
     assert_eq!(r.json()["offsetSecs"], 3600);
-    let after = emu_now(&c, base).await;
+    let after = clock_unix_secs(&c, base).await;
     assert!(after >= before + 3600 && after < before + 3700);
+    // the handle sees the same clock
+    assert_eq!(emu.clock_offset(), Duration::from_secs(3600));
+    assert!(emu_now(&emu) >= after);
     let r = post_json(
         &c,
         &format!("{base}/emulator/clock"),

@@ -8,8 +8,7 @@ use docspace_auth_ffi::{
     totp_at, totp_now, AuthError, Challenge, ClientOptions, DocspaceClient, LoginResult,
     PendingLogin, Session,
 };
-use docspace_emulator::{Emulator, EmulatorConfig};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use docspace_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
 
 const USERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/users.json");
 const BOB_SECRET: &str = "IFREGZCFMYWV6MJS";
@@ -21,37 +20,15 @@ async fn emulator() -> Emulator {
         .expect("emulator starts")
 }
 
-/// A minimal HTTP/1.1 call to the emulator's own endpoints; returns the body.
-async fn emulator_call(emu: &Emulator, method: &str, path: &str, body: &str) -> String {
-    let mut stream = tokio::net::TcpStream::connect(emu.local_addr())
-        .await
-        .expect("connect");
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.expect("read");
-    assert!(response.starts_with("HTTP/1.1 2"), "{response}");
-    response
-        .split("\r\n\r\n")
-        .nth(1)
-        .unwrap_or_default()
-        .to_owned()
+/// Holds the next request whose path starts with `path` for `ms` milliseconds.
+fn delay_next(emu: &Emulator, ms: u64, path: &str) {
+    let fault = Fault::new(FaultKind::Delay(Duration::from_millis(ms))).on_path(path);
+    emu.install_fault(fault).expect("fault installed");
 }
 
+/// The emulator's `/api` request count since start or the last reset.
 async fn api_requests(emu: &Emulator) -> u64 {
-    let body = emulator_call(emu, "GET", "/emulator/counters", "").await;
-    let start = body.find("\"requests\":").expect("requests field") + "\"requests\":".len();
-    body[start..]
-        .trim_start()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .expect("a number")
+    emu.counters().requests
 }
 
 fn client(emu: &Emulator) -> Arc<DocspaceClient> {
@@ -139,7 +116,7 @@ async fn wrong_code_then_right_code_then_used_up() {
 async fn malformed_code_sends_nothing() {
     let emu = emulator().await;
     let pending = bob_pending(&emu).await;
-    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    emu.reset_counters();
     for bad in ["12345", "1234567", "12345!", ""] {
         let err = pending.confirm(bad.into()).await.expect_err("malformed");
         assert!(
@@ -154,14 +131,8 @@ async fn malformed_code_sends_nothing() {
 async fn cancelled_confirm_leaves_the_pending_login_usable() {
     let emu = emulator().await;
     let pending = bob_pending(&emu).await;
-    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
-    emulator_call(
-        &emu,
-        "POST",
-        "/emulator/faults",
-        r#"{"kind":"delay","delayMs":1000,"path":"/api/2.0/authentication","times":1}"#,
-    )
-    .await;
+    emu.reset_counters();
+    delay_next(&emu, 1000, "/api/2.0/authentication");
     // Wrong code, cancelled while the emulator holds the request.
     cancel_once_in_flight(&emu, &pending, wrong_code()).await;
     assert_eq!(api_requests(&emu).await, 1);
@@ -178,16 +149,10 @@ async fn cancelled_confirm_leaves_the_pending_login_usable() {
 async fn cancelled_confirm_that_succeeded_hands_out_its_session() {
     let emu = emulator().await;
     let pending = bob_pending(&emu).await;
-    emulator_call(
-        &emu,
-        "POST",
-        "/emulator/faults",
-        r#"{"kind":"delay","delayMs":500,"path":"/api/2.0/authentication","times":1}"#,
-    )
-    .await;
-    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    delay_next(&emu, 500, "/api/2.0/authentication");
+    emu.reset_counters();
     cancel_once_in_flight(&emu, &pending, totp_now(BOB_SECRET.into()).expect("totp")).await;
-    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    emu.reset_counters();
     // The code was right: the session the server issued is not lost, and no new code is sent.
     let session = pending
         .confirm("000000".into())
@@ -207,7 +172,7 @@ async fn cancelled_confirm_that_succeeded_hands_out_its_session() {
 async fn confirm_cancelled_after_its_answer_arrived_keeps_the_session() {
     let emu = emulator().await;
     let pending = bob_pending(&emu).await;
-    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    emu.reset_counters();
     let mut confirm = Box::pin(pending.confirm(totp_now(BOB_SECRET.into()).expect("totp")));
     // Poll it once: it sends the code in the background and waits for the answer.
     std::future::poll_fn(|cx| {
@@ -223,7 +188,7 @@ async fn confirm_cancelled_after_its_answer_arrived_keeps_the_session() {
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     drop(confirm);
-    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    emu.reset_counters();
     let session = pending
         .confirm("000000".into())
         .await
@@ -236,7 +201,7 @@ async fn confirm_cancelled_after_its_answer_arrived_keeps_the_session() {
 async fn concurrent_confirms_send_one_request() {
     let emu = emulator().await;
     let pending = bob_pending(&emu).await;
-    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    emu.reset_counters();
     let code = totp_now(BOB_SECRET.into()).expect("totp");
     let (a, b) = tokio::join!(pending.confirm(code.clone()), pending.confirm(code));
     assert!(a.is_ok() != b.is_ok(), "exactly one succeeds");
@@ -330,14 +295,8 @@ async fn a_logout_waiting_behind_a_call_uses_nothing_up_until_it_runs() {
     let session = alice_session(&emu).await;
     let token = session.token().expect("token");
     let expires = session.expires();
-    emulator_call(
-        &emu,
-        "POST",
-        "/emulator/faults",
-        r#"{"kind":"delay","delayMs":400,"path":"/api/2.0/people","times":1}"#,
-    )
-    .await;
-    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    delay_next(&emu, 400, "/api/2.0/people");
+    emu.reset_counters();
     let me = tokio::spawn({
         let session = Arc::clone(&session);
         async move { session.me().await }
@@ -375,14 +334,8 @@ async fn a_logout_cancelled_after_its_request_went_out_still_revokes_the_token()
     let emu = emulator().await;
     let session = alice_session(&emu).await;
     let token = session.token().expect("token");
-    emulator_call(
-        &emu,
-        "POST",
-        "/emulator/faults",
-        r#"{"kind":"delay","delayMs":300,"path":"/api/2.0/authentication/logout","times":1}"#,
-    )
-    .await;
-    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    delay_next(&emu, 300, "/api/2.0/authentication/logout");
+    emu.reset_counters();
     let logout = tokio::spawn({
         let session = Arc::clone(&session);
         async move { session.logout().await }
@@ -413,9 +366,7 @@ async fn a_logout_cancelled_after_its_request_went_out_still_revokes_the_token()
 
 /// The newest SMS code the emulator sent.
 async fn last_sms_code(emu: &Emulator) -> String {
-    let body = emulator_call(emu, "GET", "/emulator/sms", "").await;
-    let start = body.rfind("\"code\":\"").expect("an SMS") + "\"code\":\"".len();
-    body[start..].chars().take(6).collect()
+    emu.sms_outbox().pop().expect("an SMS").code
 }
 
 /// The server accepted a cancelled confirm's code: the session is parked for the next
@@ -426,15 +377,9 @@ async fn resend_sms_on_a_parked_session_points_to_confirm() {
     let pending = pending_of(&emu, "dave@example.com", "dave-pass").await;
     assert!(matches!(pending.challenge(), Challenge::Sms { .. }));
     let code = last_sms_code(&emu).await;
-    emulator_call(
-        &emu,
-        "POST",
-        "/emulator/faults",
-        r#"{"kind":"delay","delayMs":300,"path":"/api/2.0/authentication","times":1}"#,
-    )
-    .await;
+    delay_next(&emu, 300, "/api/2.0/authentication");
     cancel_once_in_flight(&emu, &pending, code).await;
-    emulator_call(&emu, "POST", "/emulator/counters/reset", "").await;
+    emu.reset_counters();
     // Waits for the cancelled confirm's request to finish, then finds its session parked.
     let err = pending.resend_sms().await.expect_err("parked session");
     let AuthError::AlreadyUsed { detail: message } = &err else {

@@ -1,8 +1,9 @@
 //! Harness for the end-to-end tests: the real `docspace-auth` client against the real
 //! emulator, started in-process on 127.0.0.1 with the shared fixture users.
 //!
-//! The emulator-only endpoints (SMS outbox, faults, counters, clock) are driven with a separate
-//! plain HTTP client, so they never touch the client under test.
+//! The emulator is controlled (SMS outbox, faults, counters, clock) through its handle's methods,
+//! so the control never touches the client under test; requests the client never sends on purpose
+//! go through a separate plain HTTP client ([`Portal::raw`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,18 +13,18 @@ use docspace_auth::{
     Auth, AuthBuilder, Authenticated, Code, ConfirmError, Error, LoginOutcome, TfaPending,
     Unauthenticated,
 };
-use docspace_emulator::{Emulator, EmulatorConfig};
+use docspace_emulator::{Emulator, EmulatorConfig, Fault};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Path of the shared users fixture.
 pub const USERS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/users.json");
 
-/// A running emulator plus a control client.
+/// A running emulator plus a plain HTTP client for raw requests.
 pub struct Portal {
     emu: Emulator,
-    control: reqwest::Client,
+    raw: reqwest::Client,
 }
 
 impl Portal {
@@ -39,8 +40,8 @@ impl Portal {
         let emu = Emulator::start(config, "127.0.0.1:0".parse().expect("addr"))
             .await
             .expect("emulator starts");
-        let control = control_client(emu.ca_pem());
-        Portal { emu, control }
+        let raw = raw_client(emu.ca_pem());
+        Portal { emu, raw }
     }
 
     /// The portal URL.
@@ -81,58 +82,39 @@ impl Portal {
     }
 
     /// SMS codes sent to `phone`, oldest first.
-    pub async fn sms_codes(&self, phone: &str) -> Vec<String> {
-        let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
-        let (_, value) = self
-            .control_call("GET", &format!("/emulator/sms?phone={digits}"), None)
-            .await;
-        value["messages"]
-            .as_array()
-            .expect("messages")
-            .iter()
-            .map(|m| m["code"].as_str().expect("code").to_owned())
+    pub fn sms_codes(&self, phone: &str) -> Vec<String> {
+        self.emu
+            .sms_sent_to(phone)
+            .into_iter()
+            .map(|m| m.code)
             .collect()
     }
 
-    /// Installs a fault (`POST /emulator/faults`).
-    pub async fn fault(&self, fault: Value) {
-        let (status, body) = self
-            .control_call("POST", "/emulator/faults", Some(fault))
-            .await;
-        assert_eq!(status, 200, "fault refused: {body}");
+    /// Installs a fault (panics if the emulator refuses it).
+    pub fn fault(&self, fault: impl Into<Fault>) {
+        self.emu.install_fault(fault).expect("fault installed");
     }
 
     /// `(connections, requests)` on /api since start or the last reset.
-    pub async fn counters(&self) -> (u64, u64) {
-        let (_, v) = self.control_call("GET", "/emulator/counters", None).await;
-        (
-            v["connections"].as_u64().expect("connections"),
-            v["requests"].as_u64().expect("requests"),
-        )
+    pub fn counters(&self) -> (u64, u64) {
+        let c = self.emu.counters();
+        (c.connections, c.requests)
     }
 
     /// Zeroes the counters.
-    pub async fn reset_counters(&self) {
-        self.control_call("POST", "/emulator/counters/reset", None)
-            .await;
+    pub fn reset_counters(&self) {
+        self.emu.reset_counters();
     }
 
     /// Moves the emulator's clock forward.
-    pub async fn advance_clock(&self, secs: u64) {
-        let (status, _) = self
-            .control_call(
-                "POST",
-                "/emulator/clock",
-                Some(json!({ "advanceSecs": secs })),
-            )
-            .await;
-        assert_eq!(status, 200);
+    pub fn advance_clock(&self, secs: u64) {
+        self.emu.advance_clock(Duration::from_secs(secs));
     }
 
     /// A raw request to the portal (not through the client under test), for what the client
     /// never sends on purpose: `(status, JSON body or Null)`.
     pub async fn raw(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        self.control_call(method, path, body).await
+        self.raw_with_headers(method, path, body, &[]).await
     }
 
     /// A raw `POST` of a JSON body: `(status, JSON body or Null)`.
@@ -149,9 +131,7 @@ impl Portal {
         headers: &[(&str, &str)],
     ) -> (u16, Value) {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self
-            .control
-            .request(method, format!("{}{path}", self.url()));
+        let mut request = self.raw.request(method, format!("{}{path}", self.url()));
         for (k, v) in headers {
             request = request.header(*k, *v);
         }
@@ -161,10 +141,6 @@ impl Portal {
                 .body(body.to_string());
         }
         read_json(request.send().await.expect("raw request")).await
-    }
-
-    async fn control_call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        self.raw_with_headers(method, path, body, &[]).await
     }
 
     /// Stops the emulator.
@@ -184,7 +160,7 @@ async fn read_json(response: reqwest::Response) -> (u16, Value) {
     (status, value)
 }
 
-fn control_client(ca_pem: Option<&str>) -> reqwest::Client {
+fn raw_client(ca_pem: Option<&str>) -> reqwest::Client {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     if let Some(pem) = ca_pem {
@@ -203,7 +179,7 @@ fn control_client(ca_pem: Option<&str>) -> reqwest::Client {
         .no_proxy()
         .timeout(Duration::from_secs(10))
         .build()
-        .expect("control client")
+        .expect("raw client")
 }
 
 /// A password as the client takes it.

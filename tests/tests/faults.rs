@@ -6,14 +6,14 @@ use std::time::{Duration, Instant};
 use docspace_auth::{Auth, Code, Error, LoginOutcome, TransportErrorKind, Unauthenticated};
 use docspace_auth_e2e::users::*;
 use docspace_auth_e2e::{current_totp, login_pending, pw, Portal};
-use serde_json::{json, Value};
+use docspace_emulator::{Fault, FaultKind};
 
 const SHORT: Duration = Duration::from_millis(1500);
 
 /// Installs `fault` on the login endpoint, then logs in with a client whose timeout is SHORT;
 /// returns the error and checks it came within the timeout.
-async fn login_with_fault(portal: &Portal, fault: Value) -> Error {
-    portal.fault(fault).await;
+async fn login_with_fault(portal: &Portal, fault: impl Into<Fault>) -> Error {
+    portal.fault(fault);
     let auth = portal.builder().timeout(SHORT).build().expect("client");
     let started = Instant::now();
     let got = auth.login(ALICE.0, pw(ALICE.1)).await;
@@ -55,33 +55,33 @@ fn assert_unexpected_mentioning(err: &Error, needle: &str) {
 #[tokio::test]
 async fn html_body_is_unexpected() {
     let portal = Portal::start().await;
-    assert_unexpected(&login_with_fault(&portal, json!({"kind": "html"})).await);
+    assert_unexpected(&login_with_fault(&portal, FaultKind::Html).await);
 }
 
 #[tokio::test]
 async fn malformed_json_is_unexpected() {
     let portal = Portal::start().await;
-    assert_unexpected(&login_with_fault(&portal, json!({"kind": "malformedJson"})).await);
+    assert_unexpected(&login_with_fault(&portal, FaultKind::MalformedJson).await);
 }
 
 #[tokio::test]
 async fn redirect_is_not_followed() {
     let portal = Portal::start().await;
-    let err = login_with_fault(&portal, json!({"kind": "redirect"})).await;
+    let err = login_with_fault(&portal, FaultKind::redirect()).await;
     assert_unexpected_mentioning(&err, "redirect");
 }
 
 #[tokio::test]
 async fn oversized_body_is_cut_off() {
     let portal = Portal::start().await;
-    let err = login_with_fault(&portal, json!({"kind": "oversized"})).await;
+    let err = login_with_fault(&portal, FaultKind::oversized()).await;
     assert_unexpected_mentioning(&err, "larger");
 }
 
 #[tokio::test]
 async fn dropped_connection_is_a_transport_error() {
     let portal = Portal::start().await;
-    let err = login_with_fault(&portal, json!({"kind": "drop"})).await;
+    let err = login_with_fault(&portal, FaultKind::Drop).await;
     assert!(
         matches!(err, Error::Transport { .. }),
         "expected Transport, got {err:?}"
@@ -91,7 +91,7 @@ async fn dropped_connection_is_a_transport_error() {
 #[tokio::test]
 async fn delay_beyond_the_timeout_is_a_timeout() {
     let portal = Portal::start().await;
-    let err = login_with_fault(&portal, json!({"kind": "delay", "delayMs": 5000})).await;
+    let err = login_with_fault(&portal, FaultKind::Delay(Duration::from_secs(5))).await;
     assert!(
         matches!(
             err,
@@ -109,23 +109,30 @@ async fn statuses_map_to_typed_errors() {
     let portal = Portal::start().await;
     let err = login_with_fault(
         &portal,
-        json!({"kind": "status", "status": 429, "headers": {"Retry-After": "7"}}),
+        FaultKind::Status {
+            status: 429,
+            body: None,
+            headers: vec![("Retry-After".into(), "7".into())],
+        },
     )
     .await;
     assert!(
         matches!(err, Error::RateLimited { retry_after: Some(d) } if d == Duration::from_secs(7)),
         "{err:?}"
     );
-    let err = login_with_fault(&portal, json!({"kind": "status", "status": 503})).await;
+    let err = login_with_fault(&portal, FaultKind::status(503)).await;
     assert!(matches!(err, Error::Server { status: 503 }), "{err:?}");
-    let err = login_with_fault(&portal, json!({"kind": "status", "status": 404})).await;
+    let err = login_with_fault(&portal, FaultKind::status(404)).await;
     assert!(matches!(err, Error::NotFound), "{err:?}");
-    let err = login_with_fault(&portal, json!({"kind": "status", "status": 400})).await;
+    let err = login_with_fault(&portal, FaultKind::status(400)).await;
     assert_unexpected(&err);
     let err = login_with_fault(
         &portal,
-        json!({"kind": "status", "status": 403,
-               "body": r#"{"error":{"message":"Invalid Recaptcha","type":null,"stack":null,"hresult":0},"status":1,"statusCode":403}"#}),
+        FaultKind::Status {
+            status: 403,
+            body: Some(r#"{"error":{"message":"Invalid Recaptcha","type":null,"stack":null,"hresult":0},"status":1,"statusCode":403}"#.into()),
+            headers: Vec::new(),
+        },
     )
     .await;
     assert!(
@@ -146,7 +153,11 @@ async fn success_status_with_a_bad_envelope_is_unexpected() {
     ] {
         let err = login_with_fault(
             &portal,
-            json!({"kind": "status", "status": 200, "body": body}),
+            FaultKind::Status {
+                status: 200,
+                body: Some(body.into()),
+                headers: Vec::new(),
+            },
         )
         .await;
         assert_unexpected(&err);
@@ -159,9 +170,7 @@ async fn transport_error_on_confirm_hands_the_pending_state_back() {
     let portal = Portal::start().await;
     let auth = portal.builder().timeout(SHORT).build().expect("client");
     let state = login_pending(auth, BOB).await;
-    portal
-        .fault(json!({"kind": "drop", "path": "/api/2.0/authentication/"}))
-        .await;
+    portal.fault(Fault::new(FaultKind::Drop).on_path("/api/2.0/authentication/"));
     let rejected = state
         .confirm(current_totp(BOB_SECRET))
         .await
@@ -194,7 +203,7 @@ async fn connection_refused_is_a_connect_error() {
 async fn invalid_code_format_never_reaches_the_server() {
     let portal = Portal::start().await;
     let state = portal.pending(BOB).await;
-    portal.reset_counters().await;
+    portal.reset_counters();
     for bad in [
         "12345",
         "1234567",
@@ -209,9 +218,9 @@ async fn invalid_code_format_never_reaches_the_server() {
             "{bad:?}"
         );
     }
-    assert_eq!(portal.counters().await, (0, 0));
+    assert_eq!(portal.counters(), (0, 0));
     state.confirm(current_totp(BOB_SECRET)).await.expect("code");
-    assert_eq!(portal.counters().await, (1, 1));
+    assert_eq!(portal.counters(), (1, 1));
 }
 
 #[tokio::test]
@@ -221,7 +230,7 @@ async fn tls_with_the_emulator_ca() {
     let pem = portal.ca_pem().expect("CA").to_owned();
 
     // Trusted through the extra root: a whole 2FA login over TLS, one connection.
-    portal.reset_counters().await;
+    portal.reset_counters();
     let auth = Auth::builder(portal.url())
         .add_root_certificate_pem(&pem)
         .build()
@@ -232,7 +241,7 @@ async fn tls_with_the_emulator_ca() {
         .await
         .expect("code");
     assert!(session.is_valid().await.expect("is_valid"));
-    assert_eq!(portal.counters().await, (1, 3));
+    assert_eq!(portal.counters(), (1, 3));
 
     // `localhost` is in the certificate too.
     let localhost = portal.url().replace("127.0.0.1", "localhost");

@@ -73,7 +73,7 @@ async fn code_attempt_limit() {
     }
     let rejected = expect_code_rejected(state, current_totp(BOB_SECRET), "limit reached").await;
     // After a quiet minute the right code works again.
-    portal.advance_clock(61).await;
+    portal.advance_clock(61);
     let state = rejected.into_pending();
     state
         .confirm(current_totp(BOB_SECRET))
@@ -153,11 +153,11 @@ async fn backup_codes_forbidden_without_app_2fa() {
 async fn sms_with_resend() {
     let portal = Portal::start().await;
     let state = portal.pending(DAVE).await;
-    assert_eq!(portal.sms_codes(DAVE_PHONE).await.len(), 1);
+    assert_eq!(portal.sms_codes(DAVE_PHONE).len(), 1);
     let sent = state.resend_sms().await.expect("resend");
     assert!(sent.phone_noise.ends_with("4567"));
     assert!(sent.expires.is_some());
-    let codes = portal.sms_codes(DAVE_PHONE).await;
+    let codes = portal.sms_codes(DAVE_PHONE);
     assert_eq!(codes.len(), 2, "resend sends another SMS");
     let session = state
         .confirm(Code::parse(codes.last().expect("code")).expect("format"))
@@ -170,7 +170,7 @@ async fn sms_with_resend() {
 async fn sms_wrong_then_expired_codes_are_rejected() {
     let portal = Portal::start().await;
     let state = portal.pending(DAVE).await;
-    let sent = portal.sms_codes(DAVE_PHONE).await;
+    let sent = portal.sms_codes(DAVE_PHONE);
     let wrong = if sent[0] == "100000" {
         "100001"
     } else {
@@ -179,13 +179,13 @@ async fn sms_wrong_then_expired_codes_are_rejected() {
     let wrong = Code::parse(wrong).expect("format");
     let rejected = expect_code_rejected(state, wrong, "wrong SMS code").await;
     let state = rejected.into_pending();
-    portal.advance_clock(601).await;
+    portal.advance_clock(601);
     let expired = Code::parse(&sent[0]).expect("format");
     let rejected = expect_code_rejected(state, expired, "expired SMS code").await;
     // A fresh code after the resend works.
     let state = rejected.into_pending();
     state.resend_sms().await.expect("resend");
-    let latest = portal.sms_codes(DAVE_PHONE).await.pop().expect("code");
+    let latest = portal.sms_codes(DAVE_PHONE).pop().expect("code");
     state
         .confirm(Code::parse(&latest).expect("format"))
         .await
@@ -234,7 +234,7 @@ async fn code_endpoint_raw_rows() {
 async fn one_connection_for_a_whole_2fa_login() {
     let portal = Portal::start().await;
     let auth = portal.auth();
-    portal.reset_counters().await;
+    portal.reset_counters();
     let state = login_pending(auth, BOB).await;
     let rejected = state
         .confirm(wrong_totp(BOB_SECRET))
@@ -246,7 +246,7 @@ async fn one_connection_for_a_whole_2fa_login() {
         .await
         .expect("code");
     session.me().await.expect("me");
-    assert_eq!(portal.counters().await, (1, 4), "(connections, requests)");
+    assert_eq!(portal.counters(), (1, 4), "(connections, requests)");
     session.logout().await.expect("logout");
-    assert_eq!(portal.counters().await, (1, 5));
+    assert_eq!(portal.counters(), (1, 5));
 }

@@ -1,11 +1,13 @@
 //! Shared helpers: an in-process emulator with the shared fixture users, and the binary run as
-//! a subprocess with a clean environment.
+//! a subprocess with a clean environment. The emulator is controlled (SMS outbox, faults,
+//! counters) through its handle's methods, found by the base URL the tests pass around.
 #![allow(dead_code)]
 
 use std::process::{Output, Stdio};
+use std::sync::Mutex;
 use std::time::Duration;
 
-use docspace_emulator::{Emulator, EmulatorConfig};
+use docspace_emulator::{Emulator, EmulatorConfig, EmulatorControl, Fault};
 use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, ChildStdin, Command};
 
@@ -38,9 +40,26 @@ pub async fn start() -> Emulator {
 }
 
 pub async fn start_with(config: EmulatorConfig) -> Emulator {
-    Emulator::start(config, "127.0.0.1:0".parse().unwrap())
+    let emu = Emulator::start(config, "127.0.0.1:0".parse().unwrap())
         .await
-        .expect("emulator starts")
+        .expect("emulator starts");
+    let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    // A port is only reused once the emulator that had it has stopped.
+    running.retain(|(url, _)| url != emu.base_url());
+    running.push((emu.base_url().to_owned(), emu.control()));
+    emu
+}
+
+/// The control handles of the emulators started here, by base URL.
+static RUNNING: Mutex<Vec<(String, EmulatorControl)>> = Mutex::new(Vec::new());
+
+/// The control handle of the emulator at `base` (started by [`start_with`]).
+fn control(base: &str) -> EmulatorControl {
+    let running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    let found = running.iter().find(|(url, _)| url == base);
+    found
+        .map(|(_, c)| c.clone())
+        .expect("an emulator started by common::start")
 }
 
 /// The variables the binary reads; never inherited from the test's environment.
@@ -159,25 +178,10 @@ pub fn assert_exit(o: &Output, code: i32) {
     }
 }
 
-pub fn http() -> reqwest::Client {
-    // reqwest is built without a default crypto provider: the project uses ring.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().no_proxy().build().unwrap()
-}
-
-/// GET an emulator endpoint's JSON.
-async fn get_json(url: String) -> serde_json::Value {
-    http().get(url).send().await.unwrap().json().await.unwrap()
-}
-
 /// The codes in the emulator's SMS outbox, oldest first.
 pub async fn sms_codes(base: &str) -> Vec<String> {
-    get_json(format!("{base}/emulator/sms")).await["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["code"].as_str().unwrap().to_owned())
-        .collect()
+    let outbox = control(base).sms_outbox();
+    outbox.into_iter().map(|m| m.code).collect()
 }
 
 /// Waits until the outbox holds at least `n` codes; returns them.
@@ -192,14 +196,10 @@ pub async fn wait_for_sms(base: &str, n: usize) -> Vec<String> {
     panic!("no SMS number {n} arrived");
 }
 
+/// Installs a fault given in its JSON form (as `POST /emulator/faults` takes it).
 pub async fn fault(base: &str, body: serde_json::Value) {
-    let r = http()
-        .post(format!("{base}/emulator/faults"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    let fault = Fault::from_json(body.to_string()).expect("a fault");
+    control(base).install_fault(fault).expect("fault installed");
 }
 
 /// The TOTP code for `key` at `unix_secs`.
@@ -252,7 +252,5 @@ pub async fn token_email(base: &str, token: &str) -> String {
 
 /// The emulator's `/api` request count since start or the last reset.
 pub async fn api_requests(base: &str) -> u64 {
-    get_json(format!("{base}/emulator/counters")).await["requests"]
-        .as_u64()
-        .unwrap()
+    control(base).counters().requests
 }

@@ -1,4 +1,5 @@
-//! Shared helpers: start the emulator in-process and talk raw HTTP to it with reqwest.
+//! Shared helpers: start the emulator in-process and talk raw HTTP to its `/api` with reqwest;
+//! the SMS outbox and the clock through the handle's methods.
 #![allow(dead_code)]
 
 use std::time::Duration;
@@ -24,6 +25,8 @@ pub const CAROL: User = ("carol@example.com", "carol-pass");
 /// SMS 2FA with the phone [`DAVE_PHONE`].
 pub const DAVE: User = ("dave@example.com", "dave-pass");
 pub const DAVE_PHONE: &str = "+15551234567";
+/// SMS 2FA without a phone (phone activation needed); only in [`start_with_frank`].
+pub const FRANK: User = ("frank@example.com", "frank-pass");
 
 pub async fn start_with(json: &str, tune: impl FnOnce(&mut EmulatorConfig)) -> Emulator {
     let mut cfg = EmulatorConfig::from_users_json(json).expect("users json");
@@ -35,6 +38,12 @@ pub async fn start_with(json: &str, tune: impl FnOnce(&mut EmulatorConfig)) -> E
 
 pub async fn start() -> Emulator {
     start_with(USERS, |_| {}).await
+}
+
+/// An emulator whose only user is [`FRANK`].
+pub async fn start_with_frank() -> Emulator {
+    let users = r#"{"users":[{"email":"frank@example.com","password":"frank-pass","tfa":"sms"}]}"#;
+    start_with(users, |_| {}).await
 }
 
 fn install_provider() {
@@ -178,9 +187,9 @@ pub async fn code_as(c: &reqwest::Client, base: &str, user: User, code: &str) ->
 }
 
 /// The code step for a fixture user with the TOTP of `secret` at the emulator's current time.
-pub async fn code_now(c: &reqwest::Client, base: &str, user: User, secret: &str) -> Resp {
-    let now = emu_now(c, base).await;
-    code_as(c, base, user, &totp(secret, now)).await
+pub async fn code_now(c: &reqwest::Client, emu: &Emulator, user: User, secret: &str) -> Resp {
+    let now = emu_now(emu);
+    code_as(c, emu.base_url(), user, &totp(secret, now)).await
 }
 
 /// The token of a plain login (panics when the answer has none).
@@ -199,13 +208,20 @@ pub async fn sendsms_as(c: &reqwest::Client, base: &str, user: User) -> Resp {
 }
 
 /// The emulator's current unix time.
-pub async fn emu_now(c: &reqwest::Client, base: &str) -> u64 {
-    get(c, &format!("{base}/emulator/clock")).await.json()["unixSecs"]
-        .as_u64()
+pub fn emu_now(emu: &Emulator) -> u64 {
+    emu.now()
+        .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
+        .as_secs()
 }
 
-pub async fn advance(c: &reqwest::Client, base: &str, secs: u64) {
+/// Moves the emulator's clock forward by `secs`.
+pub fn advance(emu: &Emulator, secs: u64) {
+    emu.advance_clock(Duration::from_secs(secs));
+}
+
+/// `POST /emulator/clock`: moves the clock of an emulator running in another process.
+pub async fn advance_over_http(c: &reqwest::Client, base: &str, secs: u64) {
     let r = post_json(
         c,
         &format!("{base}/emulator/clock"),
@@ -217,13 +233,10 @@ pub async fn advance(c: &reqwest::Client, base: &str, secs: u64) {
 
 /// Moves the emulator clock to 5 s into a 30-second step, so a test has 25 s before the step
 /// changes, and returns the emulator's time.
-pub async fn align_step(c: &reqwest::Client, base: &str) -> u64 {
-    let now = emu_now(c, base).await;
-    let adv = (30 + 5 - now % 30) % 30;
-    if adv > 0 {
-        advance(c, base, adv).await;
-    }
-    emu_now(c, base).await
+pub fn align_step(emu: &Emulator) -> u64 {
+    let now = emu_now(emu);
+    advance(emu, (30 + 5 - now % 30) % 30);
+    emu_now(emu)
 }
 
 pub fn secret(b32: &str) -> Vec<u8> {
@@ -255,16 +268,6 @@ pub fn assert_error_envelope(r: &Resp, status: u16, kind: &str) {
 }
 
 /// SMS codes sent to `phone`, oldest first.
-pub async fn sms_codes(c: &reqwest::Client, base: &str, phone: &str) -> Vec<String> {
-    let r = get(
-        c,
-        &format!("{base}/emulator/sms?phone={}", phone.replace('+', "%2B")),
-    )
-    .await;
-    r.json()["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["code"].as_str().unwrap().to_string())
-        .collect()
+pub fn sms_codes(emu: &Emulator, phone: &str) -> Vec<String> {
+    emu.sms_sent_to(phone).into_iter().map(|m| m.code).collect()
 }

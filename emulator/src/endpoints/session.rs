@@ -1,0 +1,65 @@
+//! Using a token (protocol §5, §6, §17): `GET /authentication` (is it valid?),
+//! `POST /authentication/logout` and `GET /people/@self`.
+
+use hyper::Response;
+
+use super::caller::{authenticate, require_user};
+use super::ApiReq;
+use crate::config::TfaKind;
+use crate::http::{add_cookie, Body};
+use crate::shared::Shared;
+use crate::wire;
+
+/// `GET /authentication`: `true`/`false`, never 401.
+pub(crate) fn is_authenticated(shared: &Shared, r: &ApiReq) -> Response<Body> {
+    let caller = authenticate(&shared.lock(), r);
+    caller.finish(r.success(Some(caller.who.is_some()), 1))
+}
+
+/// `POST /authentication/logout`: only the token that arrives as the `asc_auth_key` cookie is
+/// revoked (§5); the cookie is deleted either way.
+pub(crate) fn logout(shared: &Shared, r: &ApiReq) -> Response<Body> {
+    {
+        let mut st = shared.lock();
+        if let Some(cookie) = r.cookie("asc_auth_key") {
+            if let Some((token, _)) = st.validate_token(&cookie) {
+                st.revoke_token(&token);
+            }
+        }
+    }
+    let mut resp = r.success(None::<()>, 0);
+    add_cookie(&mut resp, &wire::delete_cookie("asc_auth_key"));
+    resp
+}
+
+/// `GET /people/@self`: the caller's `EmployeeFullDto`; 401 with an empty body without a valid
+/// credential.
+pub(crate) fn people_self(shared: &Shared, r: &ApiReq) -> Response<Body> {
+    let st = shared.lock();
+    let (idx, event) = match require_user(&st, r) {
+        Ok(who) => who,
+        Err(resp) => return *resp,
+    };
+    let u = st.user(idx);
+    let dto = wire::EmployeeDto {
+        id: u.id.to_string(),
+        display_name: u.display_name.clone(),
+        first_name: u.first_name.clone(),
+        last_name: u.last_name.clone(),
+        user_name: u.email.split('@').next().unwrap_or("").to_string(),
+        email: u.email.clone(),
+        status: 1,
+        activation_status: 1,
+        is_admin: false,
+        is_owner: false,
+        is_visitor: false,
+        is_collaborator: false,
+        is_room_admin: false,
+        culture_name: "en-US",
+        mobile_phone: u.phone.clone(),
+        mobile_phone_activation_status: u8::from(u.phone.is_some()),
+        tfa_app_enabled: u.tfa == TfaKind::App && u.enrolled,
+        login_event_id: event,
+    };
+    r.success(Some(dto), 1)
+}
