@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn code_at_names_where_a_bad_key_came_from_but_not_the_key() {
-        // Protocol §4.4 test vector.
+        // docs/protocol.md §4.4 test vector.
         let code = code_at(&secret("IFREGZCFMYWV6MJS"), 59, "in K").unwrap();
         assert_eq!(code.expose(), "322385");
         let e = code_at(&secret("not base32!"), 59, "in MY_KEY").unwrap_err();

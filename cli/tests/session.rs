@@ -110,10 +110,7 @@ async fn token_errors() {
 }
 
 fn codes_around_now(key: &str) -> Vec<String> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = unix_now();
     [now - 30, now, now + 30]
         .iter()
         .map(|t| totp_at(key, *t))

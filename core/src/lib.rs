@@ -11,7 +11,8 @@
 //! DocSpace's API 2.0): the code goes in the JSON body with the credentials again, the TOTP
 //! secret is never sent back, logout sends the token as the `asc_auth_key` cookie so the
 //! server really revokes it, and outcomes are decided by HTTP status and envelope, never by
-//! the localized message.
+//! the localized message. Every "§" in this crate's docs refers to `docs/protocol.md` in the
+//! repository, which cites the server source file of each fact.
 //!
 //! # Quick start
 //!

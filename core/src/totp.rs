@@ -1,5 +1,5 @@
 //! TOTP codes (RFC 6238) as DocSpace computes them: HMAC-SHA-1, 6 digits, 30-second steps,
-//! from the Base32 secret the server hands out as `tfaKey` (protocol §4.4).
+//! from the Base32 secret the server hands out as `tfaKey` (docs/protocol.md §4.4).
 //!
 //! For scripts that hold the secret, and for tests. An app normally lets the user's
 //! authenticator compute the code.
@@ -7,7 +7,7 @@
 //! ```
 //! use docspace_auth::{secrecy::SecretString, totp};
 //!
-//! // Protocol §4.4 test vector: key bytes "AbCdEf-_12" = Base32 "IFREGZCFMYWV6MJS".
+//! // docs/protocol.md §4.4 test vector: key bytes "AbCdEf-_12" = Base32 "IFREGZCFMYWV6MJS".
 //! let secret = SecretString::from("IFREGZCFMYWV6MJS");
 //! assert_eq!(totp::at(&secret, 59)?.expose(), "322385");
 //! assert_eq!(totp::seconds_remaining(59), 1);
@@ -46,7 +46,11 @@ pub const DIGITS: u8 = 6;
 /// # Ok::<(), docspace_auth::Error>(())
 /// ```
 pub fn now(secret: &SecretString) -> Result<Code, Error> {
-    at(secret, unix_now())
+    // A clock before the Unix epoch counts as the epoch.
+    let unix_secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    at(secret, unix_secs)
 }
 
 /// The code at `unix_secs` (seconds since the Unix epoch).
@@ -88,20 +92,8 @@ pub fn seconds_remaining(unix_secs: u64) -> u64 {
     STEP_SECS - unix_secs % STEP_SECS
 }
 
-/// The current time in seconds since the Unix epoch (0 if the clock is before it).
-///
-/// ```
-/// assert!(docspace_auth::totp::unix_now() > 1_600_000_000);
-/// ```
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 /// The `otpauth://` provisioning URI an authenticator app scans, built as DocSpace builds it
-/// (protocol §4.4): `otpauth://totp/{issuer}:{account}?secret={secret}&issuer={issuer}`, with
+/// (docs/protocol.md §4.4): `otpauth://totp/{issuer}:{account}?secret={secret}&issuer={issuer}`, with
 /// issuer and account percent-encoded. It contains the secret, hence a [`SecretString`].
 ///
 /// ```
@@ -181,7 +173,7 @@ mod tests {
         }
     }
 
-    /// Protocol §4.4: 10-byte key "AbCdEf-_12".
+    /// docs/protocol.md §4.4: 10-byte key "AbCdEf-_12".
     #[test]
     fn protocol_vector_with_10_byte_secret() {
         let secret = "IFREGZCFMYWV6MJS";

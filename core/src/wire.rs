@@ -1,4 +1,4 @@
-//! What goes over the wire (protocol §1, §2, §3, §5), and lenient parsing of it.
+//! What goes over the wire (docs/protocol.md §1, §2, §3, §5), and lenient parsing of it.
 
 use std::time::{Duration, SystemTime};
 

@@ -1,4 +1,4 @@
-//! Binding the login request DTO (`AuthRequestsDto` / `AuthWithCodeRequestsDto`, protocol §1)
+//! Binding the login request DTO (`AuthRequestsDto` / `AuthWithCodeRequestsDto`, docs/protocol.md §1)
 //! from the body the way ASP.NET Core does: content type first, then System.Text.Json rules
 //! (case-insensitive names, unknown fields ignored, strict types), and the ProblemDetails of
 //! §3.1 when that fails.

@@ -88,7 +88,7 @@ struct UsersFile {
     users: Vec<UserSpec>,
 }
 
-/// Password brute-force protection (protocol §3.4).
+/// Password brute-force protection (docs/protocol.md §3.4).
 #[derive(Clone, Debug)]
 pub struct LockoutConfig {
     /// Failures tolerated within `check_period`; the next attempt is refused with 403 (default 5).
@@ -99,7 +99,7 @@ pub struct LockoutConfig {
     pub block_time: Duration,
 }
 
-/// Attempt limit for second-factor codes (protocol §4.5 and §4.7).
+/// Attempt limit for second-factor codes (docs/protocol.md §4.5 and §4.7).
 #[derive(Clone, Debug)]
 pub struct CodeLimitConfig {
     /// Code attempts tolerated per window (default 5).

@@ -1,5 +1,6 @@
 //! A local ONLYOFFICE DocSpace portal for tests: the authentication and two-factor endpoints,
-//! answering on the wire like the real server (see `shared/docspace-protocol.md`), plus a control
+//! answering on the wire like the real server (see `docs/protocol.md` in the repository; every
+//! "§" in this crate refers to it), plus a control
 //! surface for the SMS outbox, fault injection, counters, the clock and a reset: methods on the
 //! [`Emulator`] handle ([`EmulatorControl`]) for Rust tests, and emulator-only HTTP endpoints
 //! (`/emulator/…`) for tests in other languages.

@@ -1,4 +1,4 @@
-//! One-time codes: Base32 keys, TOTP (protocol §4.4), backup codes (§4.6) and SMS codes (§4.7),
+//! One-time codes: Base32 keys, TOTP (docs/protocol.md §4.4), backup codes (§4.6) and SMS codes (§4.7),
 //! how they are generated and how a typed code is checked against them.
 
 use rand::Rng;

@@ -1,4 +1,4 @@
-//! What goes on the wire: envelopes, DTOs, dates and cookies, as protocol §2, §3 and §6.2 describe.
+//! What goes on the wire: envelopes, DTOs, dates and cookies, as docs/protocol.md §2, §3 and §6.2 describe.
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! Protocol §4.5 and §4.7: how many second-factor codes may be tried (per user for TOTP and
+//! docs/protocol.md §4.5 and §4.7: how many second-factor codes may be tried (per user for TOTP and
 //! backup codes, per phone for SMS), what counts as an attempt, and when the count is over.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Protocol §3.4 and §12: the password brute-force lock per (login, IP), what it counts, and
+//! docs/protocol.md §3.4 and §12: the password brute-force lock per (login, IP), what it counts, and
 //! the captcha that bypasses it.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Protocol §2.1 and §3.1–§3.3: step 1 of the login, the envelopes and the error rows.
+//! docs/protocol.md §2.1 and §3.1–§3.3: step 1 of the login, the envelopes and the error rows.
 
 mod common;
 

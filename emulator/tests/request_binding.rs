@@ -1,4 +1,4 @@
-//! Protocol §1 and §3.1: how the login DTO is bound from the body (content type, names, types,
+//! docs/protocol.md §1 and §3.1: how the login DTO is bound from the body (content type, names, types,
 //! which branch of `GetUserAsync` it selects) and the envelopes of a body that cannot be bound.
 
 mod common;

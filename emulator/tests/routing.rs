@@ -1,4 +1,4 @@
-//! Routing (protocol §4.3, §5, §8.1): case-insensitive routes on the percent-decoded path, the
+//! Routing (docs/protocol.md §4.3, §5, §8.1): case-insensitive routes on the percent-decoded path, the
 //! `{code}` segment, 404/405; and requests that are not HTTP never bring the server down.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Protocol §2.2 and §4: the code endpoint, TOTP, backup codes and SMS codes.
+//! docs/protocol.md §2.2 and §4: the code endpoint, TOTP, backup codes and SMS codes.
 
 mod common;
 
@@ -7,7 +7,7 @@ use serde_json::json;
 
 #[test]
 fn totp_test_vectors() {
-    // Protocol §4.4: key bytes "AbCdEf-_12" ⇒ tfaKey IFREGZCFMYWV6MJS.
+    // docs/protocol.md §4.4: key bytes "AbCdEf-_12" ⇒ tfaKey IFREGZCFMYWV6MJS.
     assert_eq!(secret(BOB_SECRET), b"AbCdEf-_12");
     let key = b"AbCdEf-_12";
     assert_eq!(docspace_emulator::totp_at(key, 59), "322385");

@@ -1,4 +1,4 @@
-//! Protocol §5 and §6: using, checking and revoking the token.
+//! docs/protocol.md §5 and §6: using, checking and revoking the token.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Step 1 (`POST /authentication`): every response case of protocol §2.1, the error rows of
+//! Step 1 (`POST /authentication`): every response case of docs/protocol.md §2.1, the error rows of
 //! §3.3, the lockout of §3.4, and the vendor's API-test expectations for plain logins.
 
 use std::time::{Duration, SystemTime};
@@ -158,7 +158,7 @@ async fn credential_errors() {
             &[("content-type", "application/json")],
         )
         .await;
-    // Protocol §3.1: a body that is not JSON at all is a model-validation failure (400);
+    // docs/protocol.md §3.1: a body that is not JSON at all is a model-validation failure (400);
     // the vendor's "empty body" is the empty object above (401).
     assert_eq!(status, 400, "no body at all is a validation error");
 }

@@ -4,6 +4,7 @@ use docspace_auth::secrecy::{ExposeSecret, SecretString};
 use docspace_auth::{Auth, Error};
 use docspace_auth_e2e::users::*;
 use docspace_auth_e2e::Portal;
+use docspace_emulator::{Fault, FaultKind};
 
 #[tokio::test]
 async fn logout_really_revokes_the_token() {
@@ -87,10 +88,14 @@ async fn a_failed_logout_hands_the_session_back_to_try_again() {
         .builder()
         .resume(session.token().clone())
         .expect("resume");
-    portal
-        .fault(serde_json::json!({"kind": "status", "status": 503,
-                                  "path": "/api/2.0/authentication/logout"}))
-        .await;
+    portal.fault(
+        Fault::new(FaultKind::Status {
+            status: 503,
+            body: None,
+            headers: vec![],
+        })
+        .on_path("/api/2.0/authentication/logout"),
+    );
     let failed = session.logout().await.expect_err("503");
     assert!(
         matches!(failed.error(), Error::Server { status: 503 }),
@@ -101,6 +106,6 @@ async fn a_failed_logout_hands_the_session_back_to_try_again() {
     session.logout().await.expect("second logout");
     assert!(!other.is_valid().await.expect("is_valid"), "revoked");
 
-    // Logout is anonymous on the server (protocol §5): a revoked token logs out as a no-op.
+    // Logout is anonymous on the server (docs/protocol.md §5): a revoked token logs out as a no-op.
     other.logout().await.expect("nothing left to revoke");
 }

@@ -5,7 +5,9 @@
 use docspace_auth::secrecy::{ExposeSecret, SecretString};
 use docspace_auth::{totp, Auth, Authenticated, Challenge, Code, Error};
 use docspace_auth_e2e::users::*;
-use docspace_auth_e2e::{current_totp, expect_code_rejected, login_pending, wrong_totp, Portal};
+use docspace_auth_e2e::{
+    current_totp, expect_code_rejected, login_pending, unix_now, wrong_totp, Portal,
+};
 use serde_json::json;
 
 #[tokio::test]
@@ -26,7 +28,7 @@ async fn app_code_logs_in() {
 async fn current_and_next_step_codes_each_give_a_new_token() {
     let portal = Portal::start().await;
     let secret = SecretString::from(BOB_SECRET);
-    let now = totp::unix_now();
+    let now = unix_now();
     let mut tokens = Vec::new();
     for t in [now, now + 30] {
         let code = totp::at(&secret, t).expect("totp");

@@ -141,7 +141,7 @@ impl Auth<Authenticated> {
 
     /// Logs out and revokes the token on the server: `POST /api/2.0/authentication/logout`
     /// with the token as the `asc_auth_key` cookie (the only way the server really revokes
-    /// it, protocol §5).
+    /// it, docs/protocol.md §5).
     ///
     /// When the server did not answer it (a transport failure, a 5xx, a 429, ...), the token
     /// may still be valid: the [`LogoutError`] hands the session back

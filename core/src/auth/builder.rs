@@ -97,7 +97,7 @@ impl AuthBuilder {
     }
 
     /// The DocSpace `session` flag sent with the credentials (default `false`). With `true`
-    /// the server omits the token's expiry (protocol §6.3); the token lives just as long.
+    /// the server omits the token's expiry (docs/protocol.md §6.3); the token lives just as long.
     ///
     /// ```
     /// let auth = docspace_auth::Auth::builder("https://portal.example.com")

@@ -1,6 +1,6 @@
 //! From the wire to the login flow: the one place that reads a success envelope's
-//! `response`, a `TokenDto` (login, code and `sendsms` answers, protocol §2) and the backup
-//! codes (protocol §4.6), and turns them into states and public values.
+//! `response`, a `TokenDto` (login, code and `sendsms` answers, docs/protocol.md §2) and the backup
+//! codes (docs/protocol.md §4.6), and turns them into states and public values.
 
 use std::time::SystemTime;
 
@@ -11,7 +11,7 @@ use super::{Authenticated, BackupCode, Challenge, Enrollment, SmsSent};
 use crate::wire::{self, BackupCodeDto, TokenDto};
 use crate::Error;
 
-/// The `response` of a success envelope (protocol §3.1), which must be there.
+/// The `response` of a success envelope (docs/protocol.md §3.1), which must be there.
 pub(super) fn required<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     wire::decode_success(body)?.ok_or_else(|| Error::unexpected("the envelope has no `response`"))
 }
@@ -24,7 +24,7 @@ pub(super) enum Granted {
     SecondFactor(Challenge),
 }
 
-/// The answer to the password login (protocol §2.1): a token, or which second factor the
+/// The answer to the password login (docs/protocol.md §2.1): a token, or which second factor the
 /// server asks for. An authenticator enrolment is labelled with `issuer` (the portal host)
 /// and `account` (the login name).
 pub(super) fn login_answer(dto: TokenDto, issuer: &str, account: &str) -> Result<Granted, Error> {
@@ -62,7 +62,7 @@ pub(super) fn login_answer(dto: TokenDto, issuer: &str, account: &str) -> Result
     Ok(Granted::SecondFactor(challenge))
 }
 
-/// The answer to a second-factor code (protocol §2.2): it must carry the token.
+/// The answer to a second-factor code (docs/protocol.md §2.2): it must carry the token.
 pub(super) fn code_answer(dto: TokenDto) -> Result<Authenticated, Error> {
     let expires = expires(&dto);
     let token = dto
@@ -71,7 +71,7 @@ pub(super) fn code_answer(dto: TokenDto) -> Result<Authenticated, Error> {
     session(token, expires)
 }
 
-/// The answer to `sendsms` (protocol §4.7): where the new code went, until when it is valid.
+/// The answer to `sendsms` (docs/protocol.md §4.7): where the new code went, until when it is valid.
 pub(super) fn sms_sent(dto: TokenDto) -> Result<SmsSent, Error> {
     let expires = expires(&dto);
     Ok(SmsSent {
@@ -82,7 +82,7 @@ pub(super) fn sms_sent(dto: TokenDto) -> Result<SmsSent, Error> {
     })
 }
 
-/// The items of `GET /settings/tfaappcodes` (protocol §4.6), in the server's order.
+/// The items of `GET /settings/tfaappcodes` (docs/protocol.md §4.6), in the server's order.
 pub(super) fn backup_codes(codes: Vec<BackupCodeDto>) -> Vec<BackupCode> {
     codes
         .into_iter()
@@ -93,7 +93,7 @@ pub(super) fn backup_codes(codes: Vec<BackupCodeDto>) -> Vec<BackupCode> {
         .collect()
 }
 
-/// The `tfaKey` of an enrolment (protocol §4.4: RFC 4648 Base32, uppercase, no padding). It
+/// The `tfaKey` of an enrolment (docs/protocol.md §4.4: RFC 4648 Base32, uppercase, no padding). It
 /// goes into the QR code and is shown to the user, so anything else (a string that would add
 /// URI parameters or terminal escapes) is the server's fault, never passed on.
 fn enrollment_key(key: SecretString) -> Result<SecretString, Error> {
@@ -119,7 +119,7 @@ fn session(token: SecretString, expires: Option<SystemTime>) -> Result<Authentic
         .map_err(|_| Error::unexpected("the token is not a valid header value"))
 }
 
-/// `expires` of a token or SMS answer; `None` when absent or not applicable (protocol §6.3).
+/// `expires` of a token or SMS answer; `None` when absent or not applicable (docs/protocol.md §6.3).
 fn expires(dto: &TokenDto) -> Option<SystemTime> {
     dto.expires.as_deref().and_then(wire::parse_expires)
 }

@@ -15,7 +15,7 @@ use crate::{Code, Error};
 /// [`Auth::challenge`], [`Auth::confirm`], [`Auth::resend_sms`].
 ///
 /// It holds the credentials (in a [`SecretString`]) because the code endpoint checks the
-/// password again (protocol §4.1).
+/// password again (docs/protocol.md §4.1).
 ///
 /// ```no_run
 /// # use docspace_auth::{secrecy::SecretString, Auth, LoginOutcome, TfaPending};
@@ -70,7 +70,7 @@ impl Auth<TfaPending> {
     }
 
     /// Sends the code with the credentials again: `POST /api/2.0/authentication/{code}`, the
-    /// code in the JSON body and, percent-encoded, in the path (protocol §4.3).
+    /// code in the JSON body and, percent-encoded, in the path (docs/protocol.md §4.3).
     ///
     /// When it fails, the [`ConfirmError`] hands the pending state back
     /// ([`ConfirmError::into_pending`]), so a wrong code can be retried without logging in

@@ -31,7 +31,7 @@ pub enum LoginOutcome {
     TfaRequired(Auth<TfaPending>),
 }
 
-/// Which second factor the server asks for (protocol §2.1 b–e).
+/// Which second factor the server asks for (docs/protocol.md §2.1 b–e).
 ///
 /// ```no_run
 /// # use docspace_auth::{Auth, TfaPending, Challenge};
@@ -99,7 +99,7 @@ impl Enrollment {
         &self.secret
     }
 
-    /// The `otpauth://totp/...` URI to show as a QR code, built as protocol §4.4 says, with
+    /// The `otpauth://totp/...` URI to show as a QR code, built as docs/protocol.md §4.4 says, with
     /// the portal host as issuer and the login name as account. It contains the secret.
     ///
     /// ```no_run

@@ -1,4 +1,4 @@
-//! Logging in (protocol §2, §4): `POST /authentication` (step 1), `POST /authentication/{code}`
+//! Logging in (docs/protocol.md §2, §4): `POST /authentication` (step 1), `POST /authentication/{code}`
 //! (the second factor) and `POST /authentication/sendsms` (a new SMS code). All three start with
 //! the same DTO binding and password check (`GetUserAsync`, §3.3/§3.4).
 

@@ -1,4 +1,4 @@
-//! Who a request is authenticated as (protocol §6.1): the policy scheme picks Basic, the API-key
+//! Who a request is authenticated as (docs/protocol.md §6.1): the policy scheme picks Basic, the API-key
 //! and JWT handlers (which the emulator never satisfies) or the cookie handler, which takes the
 //! `asc_auth_key` cookie first and the `Authorization` header otherwise.
 

@@ -1,4 +1,4 @@
-//! The envelopes every `/api` answer comes in: success (protocol §3.1), ProblemDetails wrapped
+//! The envelopes every `/api` answer comes in: success (docs/protocol.md §3.1), ProblemDetails wrapped
 //! in it, and the error envelope (§3.2).
 
 use hyper::Response;

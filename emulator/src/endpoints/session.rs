@@ -1,4 +1,4 @@
-//! Using a token (protocol §5, §6, §17): `GET /authentication` (is it valid?),
+//! Using a token (docs/protocol.md §5, §6, §17): `GET /authentication` (is it valid?),
 //! `POST /authentication/logout` and `GET /people/@self`.
 
 use hyper::Response;

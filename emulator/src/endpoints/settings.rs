@@ -1,4 +1,4 @@
-//! Two-factor settings of the caller (protocol §4.6, §14): `GET /settings/tfaappcodes`.
+//! Two-factor settings of the caller (docs/protocol.md §4.6, §14): `GET /settings/tfaappcodes`.
 
 use hyper::Response;
 

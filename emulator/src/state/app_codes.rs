@@ -1,4 +1,4 @@
-//! Authenticator-app codes on the code endpoint (protocol §4.4–§4.6): TOTP, else a backup code,
+//! Authenticator-app codes on the code endpoint (docs/protocol.md §4.4–§4.6): TOTP, else a backup code,
 //! behind the per-user attempt counter; the first success enrols the user.
 
 use crate::config::EmulatorConfig;
@@ -7,7 +7,7 @@ use crate::otp;
 use super::{State, UserIdx};
 
 impl State {
-    /// Protocol §4.5: TOTP then backup code, with the per-user attempt counter.
+    /// docs/protocol.md §4.5: TOTP then backup code, with the per-user attempt counter.
     pub(crate) fn check_app_code(
         &mut self,
         cfg: &EmulatorConfig,

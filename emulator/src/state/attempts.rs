@@ -1,5 +1,5 @@
 //! The server's attempt counters for second-factor codes (`TM.ValidateAuthCodeAsync`, cache key
-//! `tfa/{userId}`; `SmsKeyStorage.ValidateKeyAsync`, `smskeycheck{phone}`), protocol §4.5, §4.7.
+//! `tfa/{userId}`; `SmsKeyStorage.ValidateKeyAsync`, `smskeycheck{phone}`), docs/protocol.md §4.5, §4.7.
 
 use std::hash::Hash;
 use std::time::Duration;

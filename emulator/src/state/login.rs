@@ -1,4 +1,4 @@
-//! The password step every login endpoint starts with (`GetUserAsync`, protocol §3.3) and the
+//! The password step every login endpoint starts with (`GetUserAsync`, docs/protocol.md §3.3) and the
 //! brute-force protection around it (`BruteForceLoginManager`, §3.4).
 
 use std::collections::VecDeque;
@@ -9,7 +9,7 @@ use crate::config::EmulatorConfig;
 
 use super::{State, User, UserIdx};
 
-/// Outcome of checking a password login (protocol §3.3, §3.4).
+/// Outcome of checking a password login (docs/protocol.md §3.3, §3.4).
 pub(crate) enum LoginCheck {
     Ok(UserIdx),
     /// 401 "User authentication failed"

@@ -1,4 +1,4 @@
-//! SMS codes (protocol §4.7, `SmsKeyStorage`, `SmsManager`): the keys stored per phone, the
+//! SMS codes (docs/protocol.md §4.7, `SmsKeyStorage`, `SmsManager`): the keys stored per phone, the
 //! per-phone attempt counter, and the outbox the emulator "sends" them to.
 
 use std::collections::VecDeque;
@@ -38,7 +38,7 @@ fn digits_of(phone: &str) -> String {
     phone.chars().filter(|c| c.is_ascii_digit()).collect()
 }
 
-/// The intended mask of protocol §4.7: `+` + first 4 digits + `*`×(n-8) + last 4.
+/// The intended mask of docs/protocol.md §4.7: `+` + first 4 digits + `*`×(n-8) + last 4.
 pub(crate) fn phone_noise(phone: &str) -> String {
     let d = digits_of(phone);
     if d.len() <= 8 {
@@ -62,7 +62,7 @@ impl Outbox {
 }
 
 impl State {
-    /// Sends an SMS code to the user's phone (protocol §4.7); `again` is `sendsms` (always
+    /// Sends an SMS code to the user's phone (docs/protocol.md §4.7); `again` is `sendsms` (always
     /// sends), otherwise step 1 (sends only when no live code exists).
     pub(crate) fn send_sms(&mut self, cfg: &EmulatorConfig, user: UserIdx, again: bool) -> SendSms {
         let Some(phone) = self.user(user).phone.clone() else {

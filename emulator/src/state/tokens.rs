@@ -1,4 +1,4 @@
-//! Issued tokens (protocol §6): random opaque strings kept in memory until they expire, are
+//! Issued tokens (docs/protocol.md §6): random opaque strings kept in memory until they expire, are
 //! revoked by a cookie logout, or the oldest are dropped beyond [`MAX_TOKENS`].
 
 use std::time::Duration;
