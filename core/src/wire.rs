@@ -73,6 +73,9 @@ pub(crate) struct BackupCodeDto {
     pub is_used: bool,
 }
 
+/// 9999-12-31T23:59:59 UTC in seconds since the Unix epoch: the latest expiry kept as is.
+const LATEST_EXPIRY_SECS: i64 = 253_402_300_799;
+
 /// Parses `expires` leniently (§2, §6.3): RFC 3339 with or without offset, 0 to 7 (or more)
 /// fraction digits. `0001-01-01T00:00:00` (.NET `DateTime.MinValue`, "not applicable") and
 /// anything unparsable give `None`.
@@ -91,6 +94,12 @@ pub(crate) fn parse_expires(text: &str) -> Option<SystemTime> {
     // Seconds and nanoseconds apart: nanoseconds since the epoch overflow a `u64` for dates
     // after 2554 (e.g. .NET's `9999-12-31T23:59:59.9999999`).
     let offset = at - time::OffsetDateTime::UNIX_EPOCH;
+    if offset.whole_seconds() > LATEST_EXPIRY_SECS {
+        // Later than 9999-12-31T23:59:59.999999 UTC (e.g. that date with a negative offset):
+        // clamped, so that every language's date type can hold it (Python's cannot go further).
+        return SystemTime::UNIX_EPOCH
+            .checked_add(Duration::new(LATEST_EXPIRY_SECS as u64, 999_999_000));
+    }
     let since_epoch = Duration::new(
         offset.whole_seconds().unsigned_abs(),
         offset.subsec_nanoseconds().unsigned_abs(),
@@ -192,6 +201,10 @@ mod tests {
             ("3000-01-01T00:00:00+01:00", 32_503_676_400.0),
             ("1000-01-01T00:00:00Z", -30_610_224_000.0),
             ("0002-01-01T00:00:00Z", -62_104_060_800.0),
+            // Year 10000 in UTC: clamped to the last microsecond of 9999, which every
+            // language's date type holds.
+            ("9999-12-31T23:59:59-01:00", 253_402_300_799.999_999),
+            ("9999-12-31T23:59:59.9999999-00:01", 253_402_300_799.999_999),
         ] {
             let got = parse_expires(text).unwrap_or_else(|| panic!("{text} did not parse"));
             let got = match got.duration_since(UNIX_EPOCH) {

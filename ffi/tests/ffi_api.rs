@@ -216,14 +216,7 @@ async fn logout_uses_the_session_up_and_revokes_the_token() {
     let session = alice_session(&emu).await;
     let token = session.token().expect("token");
     session.logout().await.expect("logout");
-    assert!(matches!(
-        session.token(),
-        Err(AuthError::AlreadyUsed { .. })
-    ));
-    assert!(matches!(
-        session.me().await,
-        Err(AuthError::AlreadyUsed { .. })
-    ));
+    assert_used_up(&session).await;
     assert!(matches!(
         session.logout().await,
         Err(AuthError::AlreadyUsed { .. })
@@ -344,14 +337,7 @@ async fn a_logout_cancelled_after_its_request_went_out_still_revokes_the_token()
     assert!(!logout.is_finished(), "the delay fault should hold logout");
     logout.abort();
     assert!(logout.await.expect_err("aborted").is_cancelled());
-    assert!(matches!(
-        session.token(),
-        Err(AuthError::AlreadyUsed { .. })
-    ));
-    assert!(matches!(
-        session.me().await,
-        Err(AuthError::AlreadyUsed { .. })
-    ));
+    assert_used_up(&session).await;
     let resumed =
         Session::resume(emu.base_url().into(), token, ClientOptions::default()).expect("resume");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -404,4 +390,16 @@ async fn resend_sms_on_a_parked_session_points_to_confirm() {
     };
     assert!(message.contains("log in again"), "{message}");
     assert!(matches!(pending.challenge(), Challenge::Sms { .. }));
+}
+
+/// A logged-out session answers `AlreadyUsed` to its accessors and calls.
+async fn assert_used_up(session: &Session) {
+    assert!(matches!(
+        session.token(),
+        Err(AuthError::AlreadyUsed { .. })
+    ));
+    assert!(matches!(
+        session.me().await,
+        Err(AuthError::AlreadyUsed { .. })
+    ));
 }

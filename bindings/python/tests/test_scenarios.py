@@ -168,6 +168,19 @@ def test_logout_revokes(emulator: Emulator) -> None:
         session.logout()
 
 
+def test_an_expiry_past_year_9999_in_utc_is_representable(emulator: Emulator) -> None:
+    body = (
+        '{"response": {"token": "far-future-token", "expires": "9999-12-31T23:59:59-01:00",'
+        ' "sms": false, "tfa": false}, "status": 0, "statusCode": 200}'
+    )
+    emulator.fault(kind="status", status=200, body=body, path="/api/2.0/authentication")
+    session = session_of(Client(emulator.url).login(*ALICE))
+    expires = session.expires
+    assert expires is not None
+    assert (expires.year, expires.month, expires.day) == (9999, 12, 31)
+    assert "far-future-token" not in repr(session)
+
+
 def test_a_failed_logout_can_be_retried(emulator: Emulator) -> None:
     session = session_of(Client(emulator.url).login(*ALICE))
     token = session.token
