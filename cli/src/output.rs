@@ -32,30 +32,31 @@ pub fn check_output_dir(path: &Path) -> Result<(), CliError> {
     }
 }
 
-/// Writes `text` and a newline to `path`, created (or truncated) with mode 0600.
+/// Writes `text` and a newline to `path` with mode 0600: into a new file created exclusively
+/// (mode 0600 from the start) in the same directory, then renamed over `path`. A symlink at
+/// `path` is replaced, never followed; when anything fails, the old file stays as it was.
 pub fn write_private(path: &Path, text: &str) -> Result<(), CliError> {
-    use std::fs::{OpenOptions, Permissions};
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let fail = |e: std::io::Error| {
         CliError::usage(format!(
             "cannot write the --output file {}: {e}",
             path.display()
         ))
     };
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(fail)?;
-    // An existing file keeps its mode on open: make it private before writing.
-    file.set_permissions(Permissions::from_mode(0o600))
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    // tempfile creates it with O_EXCL and mode 0600, and removes it if it is not persisted.
+    let mut file = tempfile::Builder::new()
+        .prefix(".docspace-auth-")
+        .tempfile_in(dir)
         .map_err(fail)?;
     file.write_all(text.as_bytes())
         .and_then(|()| file.write_all(b"\n"))
-        .and_then(|()| file.sync_all())
-        .map_err(fail)
+        .and_then(|()| file.as_file().sync_all())
+        .map_err(fail)?;
+    file.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
 }
 
 /// RFC 3339 in UTC, e.g. `2026-11-28T07:23:00Z`.

@@ -83,12 +83,7 @@ pub async fn token(file: Option<&Path>) -> Result<SecretString, CliError> {
             (text, "stdin".to_owned())
         }
         Some(path) => {
-            let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-                CliError::usage(format!(
-                    "cannot read the --token-file {}: {e}",
-                    path.display()
-                ))
-            })?);
+            let bytes = read_capped(path)?;
             let text = std::str::from_utf8(&bytes)
                 .map(|s| Zeroizing::new(s.to_owned()))
                 .map_err(|_| {
@@ -173,4 +168,31 @@ async fn totp_key_from_stdin() -> Result<SecretString, CliError> {
         ));
     }
     Ok(SecretString::from(line))
+}
+
+/// A --token-file's bytes, at most [`term::SECRET_INPUT_CAP`] of them: a device or a huge
+/// file (`/dev/zero`) is refused instead of read forever.
+fn read_capped(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    use std::io::Read;
+    let fail = |e: std::io::Error| {
+        CliError::usage(format!(
+            "cannot read the --token-file {}: {e}",
+            path.display()
+        ))
+    };
+    let mut bytes = Zeroizing::new(Vec::with_capacity(4096));
+    std::fs::File::open(path)
+        .and_then(|file| {
+            file.take(term::SECRET_INPUT_CAP + 1)
+                .read_to_end(&mut bytes)
+        })
+        .map_err(fail)?;
+    if bytes.len() as u64 > term::SECRET_INPUT_CAP {
+        return Err(CliError::usage(format!(
+            "the --token-file {} is larger than {} KiB: not a token file",
+            path.display(),
+            term::SECRET_INPUT_CAP / 1024
+        )));
+    }
+    Ok(bytes)
 }

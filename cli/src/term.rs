@@ -134,13 +134,16 @@ pub async fn stdin_secret_line(prompt: &str) -> Result<Option<Zeroizing<String>>
     stdin_line().await
 }
 
+/// The most a token or secret read from stdin or a file may hold (64 KiB).
+pub const SECRET_INPUT_CAP: u64 = 64 * 1024;
+
 /// Reads all of stdin (bounded), for a token or secret piped in.
 pub async fn stdin_all() -> Result<Zeroizing<String>, CliError> {
     read_stdin(|| {
         use std::io::Read;
         let mut text = Zeroizing::new(String::with_capacity(1024));
         io::stdin()
-            .take(64 * 1024)
+            .take(SECRET_INPUT_CAP)
             .read_to_string(&mut text)
             .map(|_| text)
     })

@@ -83,6 +83,33 @@ async fn output_file_is_private_and_replaces_an_open_file() {
     assert_eq!(v["user"]["email"], "alice@example.com");
 }
 
+/// `--output` never follows a symlink: the link is replaced by the private token file and
+/// the file it pointed to is left untouched.
+#[tokio::test]
+async fn output_replaces_a_symlink_instead_of_writing_through_it() {
+    let emu = start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let link = dir.path().join("token");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let mut c = login_user(emu.base_url(), "alice");
+    c.arg("--output").arg(&link);
+    assert_exit(&output(c).await, 0);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    let meta = std::fs::symlink_metadata(&link).unwrap();
+    assert!(
+        meta.file_type().is_file(),
+        "the link was replaced by a file"
+    );
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let token = std::fs::read_to_string(&link).unwrap();
+    assert!(token_is_valid(emu.base_url(), token.trim_end()).await);
+    // Nothing else is left in the directory (no temporary file).
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
 #[tokio::test]
 async fn bob_with_totp_secret_env() {
     let emu = start().await;

@@ -216,3 +216,22 @@ async fn demo_over_tls_and_interactive_falls_back_without_a_terminal() {
     assert!(out.contains("computing the code instead"), "{out}");
     assert!(out.contains("Demo complete"), "{out}");
 }
+
+/// A --token-file that never ends (a device) is refused, as stdin is capped, instead of being
+/// read forever.
+#[tokio::test]
+async fn an_endless_token_file_is_refused() {
+    let emu = start().await;
+    let mut c = cmd(&[
+        "me",
+        "--portal",
+        emu.base_url(),
+        "--token-file",
+        "/dev/zero",
+    ]);
+    c.kill_on_drop(true);
+    let o = output(c).await;
+    assert_exit(&o, exit::USAGE);
+    assert!(stderr(&o).contains("larger than 64 KiB"), "{}", stderr(&o));
+    assert_eq!(api_requests(emu.base_url()).await, 0, "nothing was sent");
+}
