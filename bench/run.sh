@@ -3,8 +3,9 @@
 # bench/harness/bench.py runs the same 2FA login with each of them against the emulator.
 #
 #   bash bench/run.sh           full run: writes bench/results/latest.{md,svg,json}
-#   bash bench/run.sh --smoke   a few logins per client, checks each one logged in (CI); writes
-#                               bench/.work/smoke/ only; skips Kotlin unless BENCH_KOTLIN=1
+#   bash bench/run.sh --smoke   a few logins per client with debug builds, checks that each one
+#                               logged in (CI); writes bench/.work/smoke/ only; skips Kotlin
+#                               unless BENCH_KOTLIN=1
 #
 # Environment: BENCH_BUILD_NICE (niceness of the builds, default 0), BENCH_KOTLIN (1: Kotlin also in
 # smoke mode; 0: never), PYTHON (default python3).
@@ -33,12 +34,15 @@ failed() { # name required(0/1) reason
     echo "==> $1: $3" >&2
 }
 
-echo "==> Rust: release emulator and bench-client (floor, core)"
-build cargo build --release -q -p docspace-emulator -p docspace-bench
+# Smoke mode measures nothing, so it takes the debug builds CI's tests already made (and the small
+# bench crate) instead of two fat-LTO release builds.
+if [ "$smoke" = 1 ]; then profile=debug; profile_args=(); else profile=release; profile_args=(--release); fi
+echo "==> Rust: $profile emulator and bench-client (floor, core)"
+build cargo build "${profile_args[@]}" -q -p docspace-emulator -p docspace-bench
 target_dir="$(cargo metadata --format-version 1 --no-deps \
     | "$python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
-emulator="$target_dir/release/docspace-emulator"
-bc="$target_dir/release/bench-client"
+emulator="$target_dir/$profile/docspace-emulator"
+bc="$target_dir/$profile/bench-client"
 clients+=(--client "floor=$bc floor" --client "core-new=$bc core-new" --client "core-clone=$bc core-clone")
 
 echo "==> Python: docspace_auth (bindings/python, release) in a bench venv"

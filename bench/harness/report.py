@@ -143,8 +143,8 @@ def markdown(result: Dict[str, Any]) -> str:
 def _panel(title: str, rows: List[Row], value: Callable[[Row], Optional[float]], unit: str,
            top: int, width: int, label_w: int, floor: Optional[float]) -> List[str]:
     """One horizontal bar panel on a log scale; returns SVG elements and ends ~ at top + height."""
-    vals = [(r["label"], value(r)) for r in rows]
-    known = [v for _, v in vals if v]
+    vals = [(r["label"].replace("`", ""), value(r), r) for r in rows]
+    known = [v for _, v, _ in vals if v]
     if not known:
         return []
     lo = 10 ** math.floor(math.log10(min(known)))
@@ -163,11 +163,12 @@ def _panel(title: str, rows: List[Row], value: Callable[[Row], Optional[float]],
         el.append(f'<text x="{x(d):.1f}" y="{y0 + h + 12}" font-size="10" text-anchor="middle" fill="#666">'
                   f'{d:,.0f}</text>')
         d *= 10
-    for i, (label, v) in enumerate(vals):
+    for i, (label, v, r) in enumerate(vals):
         y = y0 + i * (bar_h + gap)
         el.append(f'<text x="{label_w - 6}" y="{y + 13}" font-size="11" text-anchor="end">{escape(label)}</text>')
         if not v:
-            el.append(f'<text x="{label_w + 4}" y="{y + 13}" font-size="11" fill="#999">not measured</text>')
+            why = "skipped" if "skipped" in r else "failed" if "error" in r else "not measured"
+            el.append(f'<text x="{label_w + 4}" y="{y + 13}" font-size="11" fill="#999">{why}</text>')
             continue
         colour = "#555" if label.endswith("(floor)") else "#3b7dd8"
         el.append(f'<rect x="{label_w}" y="{y}" width="{max(x(v) - label_w, 1):.1f}" height="{bar_h}" '
@@ -183,7 +184,7 @@ def svg(result: Dict[str, Any]) -> str:
     c = str(result["plan"]["concurrency"][-1])
     width, label_w = 980, 330
     el: List[str] = []
-    top = 50
+    top = 64
     panels = [
         ("Client CPU per login (µs, log scale; lower is better)", lambda r: r.get("cpu_us"), "µs",
          floor["cpu_us"] if floor else None),
