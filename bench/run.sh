@@ -58,12 +58,14 @@ elif { [ -x "$py_venv/bin/python" ] || "$python" -m venv "$py_venv"; } \
     :
 else
     py_venv=""
-    failed py-sync 1 "the Python binding did not build or install"
-    failed py-async 1 "the Python binding did not build or install"
+    for v in sync async sync-reuse async-reuse; do
+        failed "py-$v" 1 "the Python binding did not build or install"
+    done
 fi
 if [ -n "$py_venv" ]; then
-    clients+=(--client "py-sync=$py_venv/bin/python $root/bench/clients/python/docspace_client.py sync")
-    clients+=(--client "py-async=$py_venv/bin/python $root/bench/clients/python/docspace_client.py async")
+    for v in sync async sync-reuse async-reuse; do
+        clients+=(--client "py-$v=$py_venv/bin/python $root/bench/clients/python/docspace_client.py $v")
+    done
 fi
 
 echo "==> Python: official SDK docspace-api-sdk==$SDK_VERSION in its own venv"

@@ -37,6 +37,8 @@ CLIENTS = [
     ("core-clone", "Rust core, one `Auth` cloned per login"),
     ("py-sync", "Python `Client` (sync), new per login"),
     ("py-async", "Python `AsyncClient`, new per login"),
+    ("py-sync-reuse", "Python `Client` (sync), one reused"),
+    ("py-async-reuse", "Python `AsyncClient`, one reused"),
     ("kotlin", "Kotlin/JVM `DocspaceClient`, new per login"),
     ("sdk", "official Python SDK docspace-api-sdk"),
     ("node", "vendor's Node sample flow (fetch)"),
