@@ -8,7 +8,8 @@
 #                               unless BENCH_KOTLIN=1
 #
 # Environment: BENCH_BUILD_NICE (niceness of the builds, default 0), BENCH_KOTLIN (1: Kotlin also in
-# smoke mode; 0: never), PYTHON (default python3).
+# smoke mode; 0: never), BENCH_STRICT_EXIT=1 (a client process that exits non-zero after logging in
+# fails the run; otherwise a warning), PYTHON (default python3).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -51,7 +52,7 @@ reuse="$root/bindings/python/.venv"
 if [ "$smoke" = 1 ] && [ -x "$reuse/bin/python" ] && (cd "$work" && "$reuse/bin/python" -c 'import docspace_auth') 2>/dev/null; then
     py_venv="$reuse" # CI's bindings/python/test.sh installed it minutes ago
     echo "    (smoke: using the wheel bindings/python/test.sh installed in $reuse)"
-elif { [ -x "$py_venv/bin/python" ] || "$python" -m venv "$py_venv"; } \
+elif { "$py_venv/bin/python" -c '' 2>/dev/null || "$python" -m venv --upgrade "$py_venv"; } \
     && "$py_venv/bin/python" -m pip install -q --disable-pip-version-check "maturin>=1.14,<2" \
     && build "$py_venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps \
         "$root/bindings/python"; then
@@ -70,7 +71,7 @@ fi
 
 echo "==> Python: official SDK docspace-api-sdk==$SDK_VERSION in its own venv"
 sdk_venv="$work/venv-sdk"
-if { [ -x "$sdk_venv/bin/python" ] || "$python" -m venv "$sdk_venv"; } \
+if { "$sdk_venv/bin/python" -c '' 2>/dev/null || "$python" -m venv --upgrade "$sdk_venv"; } \
     && "$sdk_venv/bin/python" -m pip install -q --disable-pip-version-check "docspace-api-sdk==$SDK_VERSION"; then
     clients+=(--client "sdk=$sdk_venv/bin/python $root/bench/clients/python/sdk_client.py")
 else
@@ -108,4 +109,5 @@ else
 fi
 echo "==> Measuring (emulator: $emulator)"
 exec "$python" "$root/bench/harness/bench.py" --emulator "$emulator" --users "$root/tests/fixtures/users.json" \
-    --out "$out" "${mode[@]}" "${clients[@]}" "${skips[@]}" "${broken[@]}"
+    --out "$out" "${mode[@]}" "${clients[@]}" "${skips[@]}" "${broken[@]}" \
+    $([ "${BENCH_STRICT_EXIT:-0}" = 1 ] && echo --strict-exit)

@@ -103,23 +103,46 @@ class ClientError(Exception):
     pass
 
 
-def run_json(cmd: List[str], args: List[str], env: Dict[str, str], timeout: float) -> Dict[str, Any]:
+class Exits:
+    """Client processes, and those that exited non-zero after reporting their logins (a crash at
+    exit, e.g. SIGABRT during interpreter shutdown): their logins count, the crash is reported."""
+
+    def __init__(self) -> None:
+        self.processes = 0
+        self.abnormal = 0
+        self.note = ""
+
+    def record(self, returncode: int, stderr: str) -> None:
+        self.processes += 1
+        if returncode != 0:
+            self.abnormal += 1
+            tail = [line for line in stderr.strip().splitlines() if line.strip()][-1:]
+            self.note = f"exit {returncode}" + (f": {tail[0][:120]}" if tail else "")
+
+
+def run_json(cmd: List[str], args: List[str], env: Dict[str, str], timeout: float,
+             exits: Exits) -> Dict[str, Any]:
     """Runs one client measurement; its last stdout line is the JSON report."""
     try:
         done = subprocess.run(cmd + args, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise ClientError(f"timed out after {timeout:.0f} s: {' '.join(args)}")
     lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
+    try:
+        rep = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        rep = None
+    if not isinstance(rep, dict):
         tail = (done.stderr.strip().splitlines() or ["(no stderr)"])[-3:]
-        raise ClientError(f"exit {done.returncode} on {' '.join(args)}: {' | '.join(tail)}")
-    return json.loads(lines[-1])
+        raise ClientError(f"exit {done.returncode} on {' '.join(args)}, no report: {' | '.join(tail)}")
+    exits.record(done.returncode, done.stderr)
+    return rep
 
 
 TIME = "/usr/bin/time"  # GNU time: forks the client from a small process, so its peak RSS is the client's
 
 
-def cold(cmd: List[str], env: Dict[str, str], timeout: float, scratch: str) -> Dict[str, float]:
+def cold(cmd: List[str], env: Dict[str, str], timeout: float, scratch: str, exits: Exits) -> Dict[str, float]:
     """One fresh process: seconds from spawn to the `TOKEN` line, and its peak RSS.
 
     The peak RSS comes from GNU time (`%M`). Without it, from wait4 on the direct child, which on
@@ -140,12 +163,13 @@ def cold(cmd: List[str], env: Dict[str, str], timeout: float, scratch: str) -> D
         proc.kill()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)  # so that Popen does not wait again
-    if not line.startswith("TOKEN") or proc.returncode != 0:
-        err = proc.stderr.read().strip().splitlines()[-1:] if proc.stderr else []
-        raise ClientError(f"cold login failed (exit {proc.returncode}): {' '.join(err)}")
+    stderr = proc.stderr.read() if proc.stderr else ""
+    if not line.startswith("TOKEN"):
+        raise ClientError(f"cold login failed (exit {proc.returncode}): {' '.join(stderr.splitlines()[-1:])}")
+    exits.record(proc.returncode, stderr)
     rss_kb = float(usage.ru_maxrss)
     if use_time:
-        with open(rss_file) as f:
+        with open(rss_file) as f:  # GNU time adds a "Command terminated by signal" line first
             rss_kb = float(f.read().strip().splitlines()[-1])
     return {"secs": elapsed, "rss_mb": rss_kb / 1024.0, "rss_upper_bound": not use_time}
 
@@ -161,6 +185,7 @@ def measure(name: str, cmd: List[str], emu: Emulator, plan: Plan, users_secret: 
     env = dict(os.environ, DS_URL=emu.url, DS_USER=USER, DS_PASSWORD="bob-pass", DS_SECRET=users_secret,
                DS_WARMUP=str(warmup))
     row: Dict[str, Any] = {"name": name, "logins": 0, "ok": 0, "failures": 0, "requests": 0}
+    exits = Exits()
 
     def account(rep: Dict[str, Any], runs: List[Dict[str, Any]]) -> None:
         row["logins"] += rep["warmup"]["ok"] + rep["warmup"]["failures"] + sum(r["n"] for r in runs)
@@ -169,7 +194,7 @@ def measure(name: str, cmd: List[str], emu: Emulator, plan: Plan, users_secret: 
 
     emu.reset()
     print(f"--> {name}: {plan.rounds} x {plan.seq_n} logins in a row", flush=True)
-    rep = run_json(cmd, ["seq", str(plan.seq_n), str(plan.rounds)], env, plan.timeout)
+    rep = run_json(cmd, ["seq", str(plan.seq_n), str(plan.rounds)], env, plan.timeout, exits)
     account(rep, rep["rounds"])
     counters = emu.counters()
     row["requests"] += counters["requests"]
@@ -180,7 +205,7 @@ def measure(name: str, cmd: List[str], emu: Emulator, plan: Plan, users_secret: 
     for c in plan.concurrency:
         print(f"--> {name}: {plan.conc_total} logins, {c} at a time", flush=True)
         emu.reset_counters()
-        rep = run_json(cmd, ["conc", str(c), str(plan.conc_total)], env, plan.timeout)
+        rep = run_json(cmd, ["conc", str(c), str(plan.conc_total)], env, plan.timeout, exits)
         account(rep, [rep["run"]])
         counters = emu.counters()
         row["requests"] += counters["requests"]
@@ -193,13 +218,14 @@ def measure(name: str, cmd: List[str], emu: Emulator, plan: Plan, users_secret: 
     colds = []
     for _ in range(plan.cold_runs):
         emu.reset_counters()
-        colds.append(cold(cmd, env, plan.timeout, scratch))
+        colds.append(cold(cmd, env, plan.timeout, scratch, exits))
         row["logins"] += 1
         row["ok"] += 1
         row["requests"] += emu.counters()["requests"]
     row["cold_secs"] = statistics.median(c["secs"] for c in colds)
     row["cold_rss_mb"] = statistics.median(c["rss_mb"] for c in colds)
     row["cold_rss_upper_bound"] = any(c["rss_upper_bound"] for c in colds)
+    row["processes"], row["abnormal_exits"], row["exit_note"] = exits.processes, exits.abnormal, exits.note
     return row
 
 
@@ -211,6 +237,8 @@ def main() -> int:
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--client", action="append", default=[], help="NAME=COMMAND (shell words)")
     ap.add_argument("--skip", action="append", default=[], help="NAME=REASON")
+    ap.add_argument("--strict-exit", action="store_true",
+                    help="a client process that exits non-zero after its logins fails the run")
     ap.add_argument("--broken", action="append", default=[], help="NAME=REASON: setup failed, an error")
     a = ap.parse_args()
     plan = SMOKE if a.smoke else FULL
@@ -257,15 +285,23 @@ def main() -> int:
     with open(os.path.join(a.out, "latest.svg"), "w") as f:
         f.write(report.svg(result))
     print(md)
-    return check(rows, a.smoke)
+    return check(rows, a.smoke, a.strict_exit)
 
 
-def check(rows: List[Dict[str, Any]], smoke: bool) -> int:
-    """Fails when a client that ran did not log in every time (nothing about speed)."""
+def check(rows: List[Dict[str, Any]], smoke: bool, strict_exit: bool) -> int:
+    """Fails when a client that ran did not log in every time (nothing about speed); with
+    `strict_exit`, also when one of its processes exited non-zero after its logins."""
     bad = []
     for r in rows:
         if "skipped" in r:
             continue
+        if r.get("abnormal_exits"):
+            what = (f"{r['name']}: {r['abnormal_exits']} of {r['processes']} processes exited abnormally "
+                    f"after logging in ({r['exit_note']})")
+            if strict_exit:
+                bad.append(what)
+            else:
+                print(f"bench: WARNING {what}", file=sys.stderr)
         if "error" in r:
             bad.append(f"{r['name']}: {r['error']}")
         elif r["failures"] or r["ok"] != r["logins"] or r["ok"] == 0:

@@ -79,6 +79,15 @@ def _ratio(x: Optional[float], base: Optional[float]) -> str:
     return f" ({r:.2f}×)" if r < 10 else f" ({r:.0f}×)"
 
 
+def _exits(r: Row) -> str:
+    n = r.get("abnormal_exits", 0)
+    return f"; {n} of {r['processes']} processes crashed at exit ({r['exit_note']})" if n else ""
+
+
+def _conns(x: Optional[float]) -> str:
+    return _fmt(x, 2) if x is None or x >= 0.1 or x == 0 else _fmt(x, 3)
+
+
 def _measured(rows: List[Row]) -> List[Row]:
     return [r for r in rows if "cpu_us" in r]
 
@@ -104,7 +113,7 @@ def markdown(result: Dict[str, Any]) -> str:
         f"loopback. CPU and wall time: median of {plan['rounds']} rounds of {plan['seq_n']} logins in a row in one "
         f"process (getrusage, user + system, all threads). Throughput: {plan['conc_total']} logins, C at a time, "
         f"in one process. Cold: a fresh process from start to token, median of {plan['cold_runs']} "
-        "(peak RSS from wait4). Connections: the emulator's counters over the logins in a row. "
+        "(peak RSS from GNU time). Connections: the emulator's counters over the logins in a row. "
         "Ratios (×) against the floor.",
         "",
         "| client | CPU per login µs | wall per login µs | "
@@ -121,14 +130,14 @@ def markdown(result: Dict[str, Any]) -> str:
         out.append(
             f"| {r['label']} | {_fmt(r['cpu_us'])}{_ratio(r['cpu_us'], base('cpu_us'))} | "
             f"{_fmt(r['wall_us'])}{_ratio(r['wall_us'], base('wall_us'))} | " + " | ".join(tputs)
-            + f" | {r['failures']} of {r['logins']} | {_fmt(r['cold_secs'], 3)}{_ratio(r['cold_secs'], base('cold_secs'))}"
+            + f" | {r['failures']} of {r['logins']}{_exits(r)} | {_fmt(r['cold_secs'], 3)}{_ratio(r['cold_secs'], base('cold_secs'))}"
             f" | {_fmt(r['cold_rss_mb'], 1)}{' (≤, wait4)' if r.get('cold_rss_upper_bound') else ''}"
-            f" | {_fmt(r['conns_per_login'], 2)} |"
+            f" | {_conns(r['conns_per_login'])} |"
         )
     out += [
         "",
         "TCP connections per login at the highest concurrency: "
-        + ", ".join(f"{r['name']} {_fmt(r['throughput'].get(cs[-1], {}).get('conns_per_login'), 2)}"
+        + ", ".join(f"{r['name']} {_conns(r['throughput'].get(cs[-1], {}).get('conns_per_login'))}"
                     for r in _measured(rows)) + ".",
         "",
         f"Machine: {result['machine']['rustc']}; Python {result['machine']['python']}; "
