@@ -9,7 +9,8 @@
 #
 # Environment: BENCH_BUILD_NICE (niceness of the builds, default 0), BENCH_KOTLIN (1: Kotlin also in
 # smoke mode; 0: never), BENCH_STRICT_EXIT=1 (a client process that exits non-zero after logging in
-# fails the run; otherwise a warning), PYTHON (default python3).
+# fails the run; otherwise a warning), BENCH_CONCURRENCY (logins at a time, default 1,8,64; e.g.
+# 1,8,64,1000; the emulator serves at most 1024 connections), PYTHON (default python3).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -110,4 +111,5 @@ fi
 echo "==> Measuring (emulator: $emulator)"
 exec "$python" "$root/bench/harness/bench.py" --emulator "$emulator" --users "$root/tests/fixtures/users.json" \
     --out "$out" "${mode[@]}" "${clients[@]}" "${skips[@]}" "${broken[@]}" \
-    $([ "${BENCH_STRICT_EXIT:-0}" = 1 ] && echo --strict-exit)
+    $([ "${BENCH_STRICT_EXIT:-0}" = 1 ] && echo --strict-exit) \
+    ${BENCH_CONCURRENCY:+--concurrency "$BENCH_CONCURRENCY"}

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -181,7 +181,7 @@ def conns_per_login(counters: Dict[str, int]) -> Optional[float]:
 
 def measure(name: str, cmd: List[str], emu: Emulator, plan: Plan, users_secret: str,
             scratch: str) -> Dict[str, Any]:
-    warmup = plan.warmup.get(name, DEFAULT_WARMUP if plan is FULL else 1)
+    warmup = plan.warmup.get(name, 1 if plan.rounds == 1 else DEFAULT_WARMUP)
     env = dict(os.environ, DS_URL=emu.url, DS_USER=USER, DS_PASSWORD="bob-pass", DS_SECRET=users_secret,
                DS_WARMUP=str(warmup))
     row: Dict[str, Any] = {"name": name, "logins": 0, "ok": 0, "failures": 0, "requests": 0}
@@ -237,11 +237,17 @@ def main() -> int:
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--client", action="append", default=[], help="NAME=COMMAND (shell words)")
     ap.add_argument("--skip", action="append", default=[], help="NAME=REASON")
+    ap.add_argument("--concurrency", help="comma-separated logins at a time, e.g. 1,8,64,1000")
     ap.add_argument("--strict-exit", action="store_true",
                     help="a client process that exits non-zero after its logins fails the run")
     ap.add_argument("--broken", action="append", default=[], help="NAME=REASON: setup failed, an error")
     a = ap.parse_args()
     plan = SMOKE if a.smoke else FULL
+    if a.concurrency:
+        levels = [int(c) for c in a.concurrency.split(",") if c.strip()]
+        if not levels or not all(1 <= c <= 1000 for c in levels):
+            raise SystemExit("bench: --concurrency takes numbers from 1 to 1000")
+        plan = replace(plan, concurrency=levels)
     commands = dict(kv.split("=", 1) for kv in a.client)
     skipped = dict(kv.split("=", 1) for kv in a.skip)
     broken = dict(kv.split("=", 1) for kv in a.broken)

@@ -97,6 +97,48 @@ def _tput(r: Row, c: str) -> Optional[float]:
     return t["per_s"] if t else None
 
 
+def targets(rows: List[Row], cs: List[str]) -> List[str]:
+    """Issue 9's targets, read off this run (informational: nothing is asserted on speed)."""
+    by = {r["name"]: r for r in rows if "cpu_us" in r}
+
+    def get(name: str, key: str) -> Optional[float]:
+        return by[name].get(key) if name in by else None
+
+    def line(what: str, value: Optional[float], limit: float, at_most: bool, unit: str = "×") -> str:
+        if value is None:
+            return f"| {what} | not measured | |"
+        ok = value <= limit if at_most else value >= limit
+        shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+        return (f"| {what} | {shown}{unit} ({'≤' if at_most else '≥'} {limit:g}{unit}) | "
+                f"{'holds' if ok else 'not yet'} |")
+
+    def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
+        return a / b if a is not None and b else None
+
+    core_cpu = get("core-new", "cpu_us")
+    out = ["| target (issue 9) | this run | |", "|---|---:|---|",
+           line("core, `Auth::new` per login: CPU per login / floor's", ratio(core_cpu, get("floor", "cpu_us")),
+                1.2, True),
+           line("Python sync: CPU per login / core's", ratio(get("py-sync", "cpu_us"), core_cpu), 2, True),
+           line("Python async: CPU per login / core's", ratio(get("py-async", "cpu_us"), core_cpu), 3, True),
+           line("official Python SDK: CPU per login / core's", ratio(get("sdk", "cpu_us"), core_cpu), 10, False),
+           line("Node sample: CPU per login / core's", ratio(get("node", "cpu_us"), core_cpu), 10, False)]
+    for c in [c for c in ("64", "1000") if c in cs]:
+        floor_t = by["floor"]["throughput"][c]["per_s"] if "floor" in by else None
+        for name in ("core-new", "core-clone"):
+            t = by[name]["throughput"][c] if name in by else None
+            out.append(line(f"{name}, {c} at a time: throughput / floor's",
+                            ratio(t["per_s"], floor_t) if t else None, 0.9, False))
+            out.append(line(f"{name}, {c} at a time: failures", t["failures"] if t else None, 0, True, ""))
+    out.append(line("cold Python process: official SDK's time / Python sync's",
+                    ratio(get("sdk", "cold_secs"), get("py-sync", "cold_secs")), 50, False))
+    out.append(line("cold Python process: peak RSS (MB)", get("py-sync", "cold_rss_mb"), 25, True, ""))
+    docspace = [n for n in by if n.startswith(("core", "py-", "kotlin"))]
+    worst = max((by[n]["conns_per_login"] or 0 for n in docspace), default=None)
+    out.append(line("TCP connections per login, worst docspace-auth client", worst, 1, True, ""))
+    return out
+
+
 def markdown(result: Dict[str, Any]) -> str:
     rows: List[Row] = result["rows"]
     plan = result["plan"]
@@ -134,6 +176,7 @@ def markdown(result: Dict[str, Any]) -> str:
             f" | {_fmt(r['cold_rss_mb'], 1)}{' (≤, wait4)' if r.get('cold_rss_upper_bound') else ''}"
             f" | {_conns(r['conns_per_login'])} |"
         )
+    out += ["", *targets(rows, cs)]
     out += [
         "",
         "TCP connections per login at the highest concurrency: "
