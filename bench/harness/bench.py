@@ -112,8 +112,13 @@ class Exits:
         self.abnormal = 0
         self.note = ""
 
+    first_error = ""
+
     def record(self, returncode: int, stderr: str) -> None:
         self.processes += 1
+        if not self.first_error:
+            failed = [line for line in stderr.splitlines() if "login failed" in line]
+            self.first_error = failed[0].strip()[:200] if failed else ""
         if returncode != 0:
             self.abnormal += 1
             tail = [line for line in stderr.strip().splitlines() if line.strip()][-1:]
@@ -226,6 +231,7 @@ def measure(name: str, cmd: List[str], emu: Emulator, plan: Plan, users_secret: 
     row["cold_rss_mb"] = statistics.median(c["rss_mb"] for c in colds)
     row["cold_rss_upper_bound"] = any(c["rss_upper_bound"] for c in colds)
     row["processes"], row["abnormal_exits"], row["exit_note"] = exits.processes, exits.abnormal, exits.note
+    row["first_error"] = exits.first_error
     return row
 
 

@@ -104,11 +104,12 @@ def targets(rows: List[Row], cs: List[str]) -> List[str]:
     def get(name: str, key: str) -> Optional[float]:
         return by[name].get(key) if name in by else None
 
-    def line(what: str, value: Optional[float], limit: float, at_most: bool, unit: str = "×") -> str:
+    def line(what: str, value: Optional[float], limit: float, at_most: bool, unit: str = "×",
+             digits: int = 2) -> str:
         if value is None:
             return f"| {what} | not measured | |"
         ok = value <= limit if at_most else value >= limit
-        shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+        shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{digits}f}"
         return (f"| {what} | {shown}{unit} ({'≤' if at_most else '≥'} {limit:g}{unit}) | "
                 f"{'holds' if ok else 'not yet'} |")
 
@@ -134,8 +135,9 @@ def targets(rows: List[Row], cs: List[str]) -> List[str]:
                     ratio(get("sdk", "cold_secs"), get("py-sync", "cold_secs")), 50, False))
     out.append(line("cold Python process: peak RSS (MB)", get("py-sync", "cold_rss_mb"), 25, True, ""))
     docspace = [n for n in by if n.startswith(("core", "py-", "kotlin"))]
-    worst = max((by[n]["conns_per_login"] or 0 for n in docspace), default=None)
-    out.append(line("TCP connections per login, worst docspace-auth client", worst, 1, True, ""))
+    worst = max(docspace, key=lambda n: by[n]["conns_per_login"] or 0, default=None)
+    out.append(line(f"TCP connections per login in a row, worst docspace-auth client ({worst})",
+                    by[worst]["conns_per_login"] if worst else None, 1, True, "", 4))
     return out
 
 
@@ -176,6 +178,9 @@ def markdown(result: Dict[str, Any]) -> str:
             f" | {_fmt(r['cold_rss_mb'], 1)}{' (≤, wait4)' if r.get('cold_rss_upper_bound') else ''}"
             f" | {_conns(r['conns_per_login'])} |"
         )
+    errors = [f"{r['name']}: `{r['first_error']}`" for r in _measured(rows) if r.get("first_error")]
+    if errors:
+        out += ["", "First login error of each client that had failures: " + "; ".join(errors) + "."]
     out += ["", *targets(rows, cs)]
     out += [
         "",
