@@ -9,12 +9,14 @@
 //!             │     ▼
 //!   login ──▶ Pending (waiting for a code)
 //!                 │
-//!                 │ confirm: the server accepted the code; its task parks the session
+//!                 │ confirm: the server accepted the code; its task parks the session for
+//!                 │ that confirm's caller (or for nobody, if that caller is gone)
 //!                 ▼
 //!             Unclaimed (parked session)          resend_sms: AlreadyUsed, no request
-//!                 │                               ("the next confirm returns it")
-//!                 │ that confirm claims the session; or, if its caller was cancelled,
-//!                 │ the next confirm does (with any well-formed code, nothing is sent)
+//!                 │                               (if nobody's: "the next confirm returns it")
+//!                 │ that confirm's caller claims it; another confirm meanwhile gets
+//!                 │ AlreadyUsed. If that caller was cancelled, the next confirm claims it
+//!                 │ (with any well-formed code, nothing is sent)
 //!                 ▼
 //!             Used (the session was handed out)   confirm, resend_sms: AlreadyUsed
 //! ```
@@ -22,6 +24,7 @@
 //! A malformed code is `InvalidCodeFormat` in every state, before the lock and without any
 //! request. `challenge()` and `user()` answer in every state.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use docspace_auth as core;
@@ -35,9 +38,13 @@ use crate::{AuthError, Challenge, Session, SmsSent};
 enum PendingState {
     /// Waiting for a code.
     Pending(Auth<TfaPending>),
-    /// The server accepted a confirm's code; its caller has not claimed the session yet (or was
-    /// cancelled): the next claim, or the next `confirm`, hands it out without sending a code.
-    Unclaimed(Auth<Authenticated>),
+    /// The server accepted a confirm's code; its caller has not claimed the session yet.
+    /// `owner` is that confirm's ticket while its caller waits: only it may claim the session.
+    /// `None` once that caller is gone (cancelled): the next `confirm` hands it out.
+    Unclaimed {
+        session: Auth<Authenticated>,
+        owner: Option<u64>,
+    },
     /// Confirmed: the session was handed out.
     Used,
 }
@@ -56,7 +63,9 @@ fn pending_parked() -> AuthError {
 /// The password was accepted; a second factor is pending.
 ///
 /// A rejected code leaves it usable; a successful `confirm` uses it up (then every call is
-/// [`AuthError::AlreadyUsed`]). Calls are serialized: a second `confirm` waits for the first.
+/// [`AuthError::AlreadyUsed`]). Calls are serialized: a second `confirm` waits for the first,
+/// and if the first one's code was accepted, the session is the first caller's and the second
+/// gets [`AuthError::AlreadyUsed`].
 /// A cancelled `confirm` leaves it usable: its request finishes in the background and, if the
 /// server accepted the code, the next `confirm` returns that session.
 #[derive(uniffi::Object)]
@@ -64,6 +73,8 @@ pub struct PendingLogin {
     challenge: Challenge,
     user: String,
     state: Arc<Mutex<PendingState>>,
+    /// Numbers the confirms, so that a parked session goes to the one whose code was accepted.
+    tickets: AtomicU64,
 }
 
 impl std::fmt::Debug for PendingLogin {
@@ -80,19 +91,54 @@ impl PendingLogin {
             challenge: Challenge::from(pending.challenge()),
             user: pending.user().to_owned(),
             state: Arc::new(Mutex::new(PendingState::Pending(pending))),
+            tickets: AtomicU64::new(0),
         }
     }
 
-    /// Takes the session that a confirm parked in the state. Another confirm may have claimed
-    /// it first (it was waiting for the lock): then this one is [`AuthError::AlreadyUsed`].
-    async fn claim(&self) -> Result<Arc<Session>, AuthError> {
+    /// Takes the session that the confirm with `ticket` parked in the state (or one nobody owns).
+    async fn claim(&self, ticket: u64) -> Result<Arc<Session>, AuthError> {
         let mut guard = self.state.lock().await;
         match std::mem::replace(&mut *guard, PendingState::Used) {
-            PendingState::Unclaimed(session) => Ok(Arc::new(Session::from_core(session))),
+            PendingState::Unclaimed { session, owner } if owner.is_none_or(|o| o == ticket) => {
+                Ok(Arc::new(Session::from_core(session)))
+            }
             other => {
                 *guard = other;
                 Err(pending_used())
             }
+        }
+    }
+}
+
+/// Frees the session parked for `ticket` for the next `confirm`: its caller is gone.
+fn disown(state: &mut PendingState, ticket: u64) {
+    if let PendingState::Unclaimed { owner, .. } = state {
+        if *owner == Some(ticket) {
+            *owner = None;
+        }
+    }
+}
+
+/// Held by a `confirm` while it waits: if its caller is cancelled (the future dropped) before
+/// it claimed its session, the session is freed for the next `confirm` instead of being lost.
+struct DisownOnDrop {
+    state: Arc<Mutex<PendingState>>,
+    ticket: u64,
+    done: bool,
+}
+
+impl Drop for DisownOnDrop {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        // At once when the state is free (the next call must see it), else once it is.
+        if let Ok(mut state) = self.state.try_lock() {
+            return disown(&mut state, self.ticket);
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let (state, ticket) = (Arc::clone(&self.state), self.ticket);
+            runtime.spawn(async move { disown(&mut *state.lock().await, ticket) });
         }
     }
 }
@@ -113,22 +159,32 @@ impl PendingLogin {
     /// code is [`AuthError::InvalidCodeFormat`] without any request.
     pub async fn confirm(&self, code: String) -> Result<Arc<Session>, AuthError> {
         let code = core::Code::parse(&Zeroizing::new(code))?;
+        let ticket = self.tickets.fetch_add(1, Ordering::Relaxed);
         // One confirm at a time: the lock is held until the request is over.
         let mut guard = self.state.clone().lock_owned().await;
         let pending = match std::mem::replace(&mut *guard, PendingState::Used) {
             PendingState::Pending(pending) => pending,
-            PendingState::Unclaimed(session) => return Ok(Arc::new(Session::from_core(session))),
+            PendingState::Unclaimed {
+                session,
+                owner: None,
+            } => return Ok(Arc::new(Session::from_core(session))),
+            // Another confirm's code was accepted: the session is its caller's.
+            owned @ PendingState::Unclaimed { .. } => {
+                *guard = owned;
+                return Err(pending_used());
+            }
             PendingState::Used => return Err(pending_used()),
         };
         // The request runs in its own task, which owns the lock: if the caller is cancelled,
         // the request still completes and the state is put back. A session the server issued
-        // is always parked in the state first, and the caller claims it from there: a caller
-        // cancelled at any point leaves it for the next `confirm` instead of losing it.
+        // is always parked in the state first, for this caller, who claims it from there; a
+        // caller cancelled at any point leaves it for the next `confirm` instead of losing it.
         let (tx, rx) = oneshot::channel();
         tokio::spawn(async move {
             let outcome = match pending.confirm(code).await {
                 Ok(session) => {
-                    *guard = PendingState::Unclaimed(session);
+                    let owner = (!tx.is_closed()).then_some(ticket);
+                    *guard = PendingState::Unclaimed { session, owner };
                     Ok(())
                 }
                 Err(rejected) => {
@@ -141,11 +197,18 @@ impl PendingLogin {
             // Nobody waiting (cancelled): the state already says everything.
             let _ = tx.send(outcome);
         });
-        match rx.await {
-            Ok(Ok(())) => self.claim().await,
+        let mut waiting = DisownOnDrop {
+            state: Arc::clone(&self.state),
+            ticket,
+            done: false,
+        };
+        let outcome = match rx.await {
+            Ok(Ok(())) => self.claim(ticket).await,
             Ok(Err(error)) => Err(error),
             Err(_) => Err(AuthError::other("the confirm task ended unexpectedly")),
-        }
+        };
+        waiting.done = true;
+        outcome
     }
 
     /// Asks the server to send a new SMS code. Waits for a confirm in flight. Once a confirm
@@ -162,7 +225,8 @@ impl PendingLogin {
                     expires: ffi_time(sent.expires),
                 })
             }
-            PendingState::Unclaimed(_) => Err(pending_parked()),
+            PendingState::Unclaimed { owner: None, .. } => Err(pending_parked()),
+            PendingState::Unclaimed { .. } => Err(pending_used()),
             PendingState::Used => Err(pending_used()),
         }
     }
