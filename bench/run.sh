@@ -83,7 +83,8 @@ echo "==> Kotlin/JVM: the binding into ~/.m2 (release), then the bench program"
 kotlin="${BENCH_KOTLIN:-}"
 [ -z "$kotlin" ] && { [ "$smoke" = 1 ] && kotlin=0 || kotlin=1; }
 if [ "$kotlin" != 1 ]; then
-    failed kotlin 0 "smoke mode: building the release binding jar takes minutes (BENCH_KOTLIN=1 runs it)"
+    if [ -n "${BENCH_KOTLIN:-}" ]; then why="BENCH_KOTLIN=$BENCH_KOTLIN"; else why="smoke mode"; fi
+    failed kotlin 0 "$why: building the release binding jar takes minutes (BENCH_KOTLIN=1 runs it)"
 elif ! command -v mvn >/dev/null || ! command -v java >/dev/null; then
     failed kotlin 1 "mvn or java is not installed"
 elif (cd bindings/kotlin && build mvn -B -ntp -q install -Dcargo.profile=release -DskipTests) \
