@@ -85,7 +85,10 @@
 //! proxy from the environment; redirects are not followed (a 3xx is
 //! [`Error::UnexpectedResponse`]); no cookie store; response bodies are capped at 1 MiB;
 //! request and connect timeouts (30 s / 10 s by default). Secrets (password, token, TOTP
-//! secret, codes) live in [`secrecy`] types, are zeroized on drop and redacted in `Debug`.
+//! secret, codes) live in [`secrecy`] types, are zeroized on drop and redacted in `Debug`;
+//! so are the response bodies the library reads. Copies made on the way out are not: the
+//! JSON request body once handed to the HTTP stack (and the buffer it was encoded in), the
+//! `Authorization`/`Cookie` header values, and the HTTP stack's own read buffers.
 //!
 //! The TLS configuration (platform verifier, `ring` provider) is built once per process, on
 //! first use, and shared by every client; a client with extra roots shares one with the other
