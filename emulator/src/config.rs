@@ -131,6 +131,10 @@ pub struct EmulatorConfig {
     pub recaptcha_response: Option<String>,
     /// Largest accepted request body in bytes (default 64 KiB); larger ⇒ 413.
     pub max_body_bytes: usize,
+    /// Most connections served at once (default 4096). A connection beyond it is answered
+    /// `503 Service Unavailable` with `Retry-After: 1` and closed, as a saturated front end
+    /// would, never dropped without a word.
+    pub max_connections: usize,
 }
 
 /// Why a users file could not be used.
@@ -165,6 +169,7 @@ impl EmulatorConfig {
             sms_key_count: 5,
             recaptcha_response: None,
             max_body_bytes: 64 * 1024,
+            max_connections: 4096,
         }
     }
 

@@ -46,6 +46,9 @@ struct Args {
     /// Pretend a captcha is configured: this `recaptchaResponse` is valid, any other is not.
     #[arg(long)]
     recaptcha_token: Option<String>,
+    /// Most connections served at once; beyond it a connection gets 503 with Retry-After.
+    #[arg(long, default_value_t = 4096)]
+    max_connections: usize,
 }
 
 fn main() -> ExitCode {
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
     config.token_lifetime = Duration::from_secs(args.token_lifetime_secs);
     config.sms_validity = Duration::from_secs(args.sms_validity_secs);
     config.recaptcha_response = args.recaptcha_token;
+    config.max_connections = args.max_connections;
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -260,3 +260,21 @@ async fn tls_with_the_emulator_ca() {
     let auth = short_client(&portal.url().replace("https://", "http://"));
     assert!(auth.login(ALICE.0, pw(ALICE.1)).await.is_err());
 }
+
+/// A saturated portal (here: every connection slot taken) answers 503 with `Retry-After`
+/// instead of dropping the connection: the login fails with a server error saying so.
+#[tokio::test]
+async fn a_saturated_portal_is_a_server_error_not_a_dropped_connection() {
+    let portal = Portal::start_with(|cfg| cfg.max_connections = 1).await;
+    let addr = portal
+        .url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let _held = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let got = portal.auth().login(ALICE.0, pw(ALICE.1)).await;
+    assert!(matches!(got, Err(Error::Server { status: 503 })), "{got:?}");
+}

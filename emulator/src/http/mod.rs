@@ -27,8 +27,10 @@ use crate::shared::Shared;
 use crate::state::NEVER_COUNTED;
 use inject::{apply_fault, DropConnection};
 
-/// Most connections served at once.
-const MAX_CONNECTIONS: usize = 1024;
+/// What a connection beyond `max_connections` gets before it is closed.
+const SATURATED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\
+    Content-Type: application/json\r\nContent-Length: 89\r\nConnection: close\r\n\r\n\
+    {\"error\":{\"message\":\"Too many connections: try again later\"},\"status\":1,\"statusCode\":503}";
 
 /// One client connection.
 pub(crate) struct Conn {
@@ -44,7 +46,7 @@ pub(crate) async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut conns = JoinSet::new();
-    let limit = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let limit = Arc::new(Semaphore::new(shared.cfg.max_connections.max(1)));
     loop {
         tokio::select! {
             _ = shutdown.changed() => break,
@@ -59,7 +61,8 @@ pub(crate) async fn serve(
                     }
                 };
                 let Ok(permit) = limit.clone().try_acquire_owned() else {
-                    drop(stream);
+                    // Saturated: say so (503, Retry-After) and close, in a task of its own.
+                    tokio::spawn(refuse(stream, tls.clone()));
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
@@ -97,6 +100,52 @@ pub(crate) async fn serve(
             }
         }
     }
+}
+
+/// Answers a connection beyond the limit with [`SATURATED`] and closes it (after the TLS
+/// handshake when serving HTTPS). The request head is read first (a client does not expect an
+/// answer before its request), and what follows is drained for a moment before closing, so
+/// that the close does not reset the connection before the client reads the answer.
+async fn refuse(stream: tokio::net::TcpStream, tls: Option<tokio_rustls::TlsAcceptor>) {
+    let answer = async {
+        match tls {
+            Some(acceptor) => answer_and_close(acceptor.accept(stream).await?).await,
+            None => answer_and_close(stream).await,
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(10), answer).await;
+}
+
+async fn answer_and_close<S>(mut stream: S) -> std::io::Result<()>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = [0u8; 4096];
+    let mut seen: Vec<u8> = Vec::new();
+    let head = async {
+        // Until the end of the request head, at most 64 KiB.
+        while seen.len() < 64 * 1024 && !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), head).await;
+    stream.write_all(SATURATED).await?;
+    stream.shutdown().await?;
+    let drain = async {
+        let mut left = 64 * 1024;
+        while left > 0 {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left -= n.min(left),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
+    Ok(())
 }
 
 async fn handle(
