@@ -110,6 +110,33 @@ async fn output_replaces_a_symlink_instead_of_writing_through_it() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 }
 
+/// Proxy variables never see a login, even one to a loopback portal over plain http.
+#[tokio::test]
+async fn proxy_variables_are_ignored() {
+    let emu = start().await;
+    // A listening "proxy" that never answers: a request sent to it would hang, then fail.
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", proxy.local_addr().unwrap());
+    let mut c = login_user(emu.base_url(), "alice");
+    for var in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
+        c.env(var, &url);
+    }
+    c.env_remove("no_proxy").env_remove("NO_PROXY");
+    c.args(["--timeout", "10"]);
+    let o = output(c).await;
+    assert_exit(&o, 0);
+    assert!(token_is_valid(emu.base_url(), stdout(&o).trim_end()).await);
+    proxy.set_nonblocking(true).unwrap();
+    assert!(proxy.accept().is_err(), "nobody connected to the proxy");
+}
+
 #[tokio::test]
 async fn bob_with_totp_secret_env() {
     let emu = start().await;
