@@ -127,9 +127,7 @@ impl Emulator {
         } else {
             None
         };
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|source| StartError::Bind { addr, source })?;
+        let listener = listen(addr).map_err(|source| StartError::Bind { addr, source })?;
         let local = listener
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?;
@@ -202,4 +200,20 @@ impl Drop for Emulator {
             task.abort();
         }
     }
+}
+
+/// Most connections waiting to be accepted: a burst of a thousand clients connecting at once
+/// is queued (the kernel caps it at `net.core.somaxconn`), not reset.
+const ACCEPT_BACKLOG: u32 = 4096;
+
+/// A listener on `addr` with [`ACCEPT_BACKLOG`] (plain `TcpListener::bind` queues 1024).
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(ACCEPT_BACKLOG)
 }
