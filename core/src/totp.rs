@@ -125,7 +125,7 @@ const URI_DATA: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-fn decode_secret(secret: &SecretString) -> Result<Zeroizing<Vec<u8>>, Error> {
+pub(crate) fn decode_secret(secret: &SecretString) -> Result<Zeroizing<Vec<u8>>, Error> {
     let normalized: Zeroizing<String> = Zeroizing::new(
         secret
             .expose_secret()

@@ -282,7 +282,7 @@ async fn logout_hands_the_session_back_unless_answered() {
     .await;
     let session = Auth::builder(&server.url)
         .timeout(Duration::from_secs(5))
-        .resume(SecretString::from("tok"))
+        .resume(SecretString::from("logout-tok-7Qx"))
         .expect("resume");
     let failed = session.logout().await.expect_err("503");
     assert!(
@@ -300,7 +300,7 @@ async fn logout_hands_the_session_back_unless_answered() {
         "{failed:?}"
     );
     let (error, session) = failed.into_parts();
-    assert!(!format!("{error} {error:?}").contains("tok\""));
+    assert!(!format!("{error} {error:?}").contains("logout-tok-7Qx"));
     let failed = session
         .expect("drop: handed back")
         .logout()

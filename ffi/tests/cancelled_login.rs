@@ -3,19 +3,15 @@
 
 use std::time::Duration;
 
-use docspace_auth_ffi::{ClientOptions, DocspaceClient};
-use docspace_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
+mod common;
 
-const USERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/users.json");
+use common::{client, emulator};
+use docspace_emulator::{Fault, FaultKind};
 
 #[tokio::test]
 async fn a_cancelled_login_logs_out_the_session_nobody_got() {
-    let config = EmulatorConfig::from_users_file(USERS).expect("users file");
-    let emu = Emulator::start(config, "127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("emulator starts");
-    let client =
-        DocspaceClient::new(emu.base_url().to_owned(), ClientOptions::default()).expect("client");
+    let emu = emulator().await;
+    let client = client(&emu);
     emu.install_fault(
         Fault::new(FaultKind::Delay(Duration::from_millis(300))).on_path("/api/2.0/authentication"),
     )

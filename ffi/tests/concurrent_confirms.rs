@@ -4,21 +4,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use docspace_auth_ffi::{totp_now, AuthError, ClientOptions, DocspaceClient, LoginResult};
-use docspace_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
+mod common;
 
-const USERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/users.json");
-const BOB_SECRET: &str = "IFREGZCFMYWV6MJS";
+use common::{client, emulator, BOB_SECRET};
+use docspace_auth_ffi::{totp_now, AuthError, LoginResult};
+use docspace_emulator::{Fault, FaultKind};
 
 #[tokio::test]
 async fn the_caller_whose_code_was_accepted_gets_the_session() {
-    let config = EmulatorConfig::from_users_file(USERS).expect("users file");
-    let emu = Emulator::start(config, "127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("emulator starts");
-    let client =
-        DocspaceClient::new(emu.base_url().to_owned(), ClientOptions::default()).expect("client");
-    let pending = match client
+    let emu = emulator().await;
+    let pending = match client(&emu)
         .login("bob@example.com".into(), "bob-pass".into())
         .await
     {

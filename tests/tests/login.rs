@@ -254,3 +254,16 @@ async fn anonymous_token_check_is_false() {
     assert_eq!(status, 200);
     assert_eq!(body["response"], json!(false));
 }
+
+/// Clients built with the same options share one HTTP client: consecutive logins, each with a
+/// new `Auth`, reuse one connection.
+#[tokio::test]
+async fn consecutive_logins_with_new_clients_reuse_one_connection() {
+    let portal = Portal::start().await;
+    portal.reset_counters();
+    for _ in 0..3 {
+        let session = portal.authenticated(ALICE).await;
+        session.me().await.expect("me");
+    }
+    assert_eq!(portal.counters(), (1, 6), "(connections, requests)");
+}

@@ -104,7 +104,7 @@ fn enrollment_key(key: SecretString) -> Result<SecretString, Error> {
             .trim_end_matches('=')
             .bytes()
             .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b));
-    if base32 && crate::totp::at(&key, 0).is_ok() {
+    if base32 && crate::totp::decode_secret(&key).is_ok() {
         Ok(key)
     } else {
         Err(Error::unexpected(
