@@ -94,9 +94,11 @@ pub(crate) fn parse_expires(text: &str) -> Option<SystemTime> {
     // Seconds and nanoseconds apart: nanoseconds since the epoch overflow a `u64` for dates
     // after 2554 (e.g. .NET's `9999-12-31T23:59:59.9999999`).
     let offset = at - time::OffsetDateTime::UNIX_EPOCH;
-    if offset.whole_seconds() > LATEST_EXPIRY_SECS {
-        // Later than 9999-12-31T23:59:59.999999 UTC (e.g. that date with a negative offset):
-        // clamped, so that every language's date type can hold it (Python's cannot go further).
+    let latest = time::Duration::new(LATEST_EXPIRY_SECS, 999_999_000);
+    if offset > latest {
+        // Later than 9999-12-31T23:59:59.999999 UTC (e.g. that date with a negative offset, or
+        // .NET's `DateTime.MaxValue` with its 7 fraction digits): clamped, so that every
+        // language's date type can hold it (Python's cannot go further).
         return SystemTime::UNIX_EPOCH
             .checked_add(Duration::new(LATEST_EXPIRY_SECS as u64, 999_999_000));
     }
@@ -196,7 +198,7 @@ mod tests {
     #[test]
     fn expires_far_dates() {
         for (text, secs) in [
-            ("9999-12-31T23:59:59.9999999Z", 253_402_300_799.999_999_9),
+            ("9999-12-31T23:59:59.9999999Z", 253_402_300_799.999_999),
             ("9999-12-31T23:59:59", 253_402_300_799.0),
             ("3000-01-01T00:00:00+01:00", 32_503_676_400.0),
             ("1000-01-01T00:00:00Z", -30_610_224_000.0),
@@ -213,6 +215,12 @@ mod tests {
             };
             assert!((got - secs).abs() < 1e-3, "{text}: {got}");
         }
+        // .NET's `DateTime.MaxValue` (found by fuzzing): its last 900 ns would round up to year
+        // 10000 in a language that keeps microseconds.
+        assert_eq!(
+            parse_expires("9999-12-31T23:59:59.9999999Z"),
+            UNIX_EPOCH.checked_add(Duration::new(LATEST_EXPIRY_SECS as u64, 999_999_000))
+        );
     }
 
     #[test]

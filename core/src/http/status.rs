@@ -13,7 +13,7 @@ use crate::Error;
 const MESSAGE_CAP: usize = 500;
 
 /// The error for a non-2xx `status`; `body` only matters for the 403 message.
-pub(super) fn status_error(
+pub(crate) fn status_error(
     status: StatusCode,
     on_401: On401,
     retry_after: Option<Duration>,
@@ -41,21 +41,22 @@ pub(super) fn status_error(
 }
 
 /// What [`Error::Forbidden`] says instead of a server message that repeated a secret.
-const WITHHELD: &str = "access denied (the server's message was withheld: it repeated a secret)";
+pub(crate) const WITHHELD: &str =
+    "access denied (the server's message was withheld: it repeated a secret)";
 
 /// The server's 403 message is shown to people: a server (or a proxy in front of it) that
 /// echoes what it got must not make the password, code or token appear in it. If any form of
 /// a secret appears (as sent, trimmed, JSON-escaped, percent- or form-encoded, in any case),
 /// the whole message is dropped: a partial redaction could still leave part of it. Also
 /// caps its length.
-pub(super) fn redact<'a>(error: Error, secrets: impl Iterator<Item = &'a str>) -> Error {
+pub(crate) fn redact<'a>(error: Error, secrets: impl Iterator<Item = &'a str>) -> Error {
     let Error::Forbidden { mut message } = error else {
         return error;
     };
-    let lowered = message.to_lowercase();
+    let lowered = fold(&message);
     let echoed = secrets
         .flat_map(forms)
-        .any(|form| !form.is_empty() && lowered.contains(&form.to_lowercase()));
+        .any(|form| !form.is_empty() && lowered.contains(&fold(&form)));
     if echoed {
         message = WITHHELD.to_owned();
     }
@@ -68,6 +69,12 @@ pub(super) fn redact<'a>(error: Error, secrets: impl Iterator<Item = &'a str>) -
         message.push('…');
     }
     Error::Forbidden { message }
+}
+
+/// Lower case, character by character: `str::to_lowercase` depends on context (a final 'Σ'
+/// becomes 'ς', but 'σ' alone), which would let a secret hide in a message.
+fn fold(text: &str) -> String {
+    text.chars().flat_map(char::to_lowercase).collect()
 }
 
 /// The ways a server may repeat `secret` in a message.
@@ -145,6 +152,9 @@ mod tests {
         assert!(withheld("refused /auth/p%22w%20d%2f%c3%a9", &secrets));
         assert!(withheld("refused password=p%22w+d%2F%C3%A9", &secrets));
         assert!(withheld("HUNTER2 is wrong", &secrets));
+        // Found by fuzzing: a final capital sigma lower-cases to 'ς' in a word but to 'σ'
+        // alone.
+        assert!(withheld("ΑΣ", &["Σ"]));
         // A message with none of them is kept as it is.
         match redact(forbidden("Too many attempts"), secrets.iter().copied()) {
             Error::Forbidden { message } => assert_eq!(message, "Too many attempts"),
