@@ -172,6 +172,60 @@ async fn carol_enrolment_shows_the_qr_code_key_and_uri() {
     );
 }
 
+/// Issue 10 #3: a step-1 answer whose `tfaKey` is not Base32 (here it would override the issuer
+/// in the otpauth URI and clear the screen) is an unexpected answer: on a terminal, where an
+/// enrolment key is shown, neither the key nor its escape sequence is written, and no QR code
+/// is drawn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tfa_key_that_is_not_base32_never_reaches_the_terminal() {
+    let emu = start().await;
+    let answer = serde_json::json!({
+        "response": {"tfa": true, "tfaKey": "ABC&issuer=Evil\u{1b}[2J",
+                     "confirmUrl": "https://portal.example/confirm"},
+        "status": 0, "statusCode": 200,
+    });
+    fault(
+        emu.base_url(),
+        serde_json::json!({"kind": "status", "status": 200, "body": answer.to_string(),
+                           "path": "/api/2.0/authentication"}),
+    )
+    .await;
+    let base = emu.base_url().to_owned();
+    let (code, transcript) = blocking(move || {
+        let user = "carol@example.com";
+        let args = [
+            "login",
+            "--portal",
+            &base,
+            "--user",
+            user,
+            "--max-attempts",
+            "1",
+        ];
+        let mut tty = Tty::spawn(&args);
+        tty.expect(&format!("Password for {user}: "));
+        tty.send_line("carol-pass");
+        // Were the key shown, a code would be asked for next: one wrong code ends it.
+        tty.send_line("000000");
+        tty.done()
+    })
+    .await;
+    assert!(
+        !transcript.contains('\u{1b}'),
+        "an escape was written: {transcript:?}"
+    );
+    assert!(
+        !transcript.contains("Evil"),
+        "the key was written: {transcript:?}"
+    );
+    assert!(
+        !transcript.contains('▀') && !transcript.contains('▄'),
+        "a QR code was drawn: {transcript}"
+    );
+    assert_eq!(code, exit::SERVER, "{transcript}");
+    assert!(transcript.contains("tfaKey"), "{transcript}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dave_asks_for_a_new_sms_at_the_prompt() {
     let emu = start().await;
