@@ -23,6 +23,7 @@ mod second_factor;
 mod secrets;
 mod session;
 mod term;
+mod token_text;
 mod totp_cmd;
 mod totp_key;
 

@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 
 use crate::error::CliError;
 use crate::term;
+use crate::token_text::{token_from_text, TokenTextError};
 
 /// The variable `totp` reads when neither `--secret-env` nor `--secret-stdin` is given.
 pub const DEFAULT_TOTP_SECRET_VAR: &str = "DOCSPACE_TOTP_SECRET";
@@ -104,23 +105,13 @@ pub async fn token(file: Option<&Path>) -> Result<SecretString, CliError> {
             (Zeroizing::new(value), "DOCSPACE_TOKEN".to_owned())
         }
     };
-    let trimmed = text.trim();
-    // `login --json --output FILE` writes JSON: take its "token".
-    let token = if trimmed.starts_with('{') {
-        let value: serde_json::Value = serde_json::from_str(trimmed)
-            .map_err(|_| CliError::usage(format!("the token in {origin} is not valid JSON")))?;
-        let token = value
-            .get("token")
-            .and_then(|t| t.as_str())
-            .ok_or_else(|| CliError::usage(format!("the JSON in {origin} has no \"token\"")))?;
-        Zeroizing::new(token.to_owned())
-    } else {
-        Zeroizing::new(trimmed.to_owned())
-    };
-    if token.is_empty() {
-        return Err(CliError::usage(format!("the token in {origin} is empty")));
-    }
-    Ok(SecretString::from(token.as_str()))
+    token_from_text(&text).map_err(|e| {
+        CliError::usage(match e {
+            TokenTextError::NotJson => format!("the token in {origin} is not valid JSON"),
+            TokenTextError::NoToken => format!("the JSON in {origin} has no \"token\""),
+            TokenTextError::Empty => format!("the token in {origin} is empty"),
+        })
+    })
 }
 
 /// A TOTP key and where it came from (for errors): the variable `env` (`--secret-env`), else
