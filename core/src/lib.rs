@@ -105,6 +105,12 @@ mod http;
 pub mod totp;
 mod wire;
 
+/// Entry points for the fuzz targets in `fuzz/`: not part of the API (built only with
+/// `--cfg fuzzing`, and for this crate's own tests).
+#[cfg(any(fuzzing, test))]
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub use auth::{
     Auth, AuthBuilder, Authenticated, BackupCode, Challenge, ConfirmError, Enrollment,
     LoginOutcome, LogoutError, SmsSent, TfaPending, Unauthenticated, User,

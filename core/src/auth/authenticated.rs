@@ -34,6 +34,12 @@ impl Authenticated {
         }
         Ok(Authenticated { token, expires })
     }
+
+    /// The token and its expiry, for the fuzz checks.
+    #[cfg(any(fuzzing, test))]
+    pub(crate) fn parts(&self) -> (&SecretString, Option<SystemTime>) {
+        (&self.token, self.expires)
+    }
 }
 
 impl fmt::Debug for Authenticated {

@@ -12,12 +12,12 @@ use crate::wire::{self, BackupCodeDto, TokenDto};
 use crate::Error;
 
 /// The `response` of a success envelope (docs/protocol.md §3.1), which must be there.
-pub(super) fn required<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+pub(crate) fn required<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     wire::decode_success(body)?.ok_or_else(|| Error::unexpected("the envelope has no `response`"))
 }
 
 /// What a password login grants.
-pub(super) enum Granted {
+pub(crate) enum Granted {
     /// A token: logged in.
     Session(Authenticated),
     /// No token yet: this second factor first.
@@ -27,7 +27,7 @@ pub(super) enum Granted {
 /// The answer to the password login (docs/protocol.md §2.1): a token, or which second factor the
 /// server asks for. An authenticator enrolment is labelled with `issuer` (the portal host)
 /// and `account` (the login name).
-pub(super) fn login_answer(dto: TokenDto, issuer: &str, account: &str) -> Result<Granted, Error> {
+pub(crate) fn login_answer(dto: TokenDto, issuer: &str, account: &str) -> Result<Granted, Error> {
     let expires = expires(&dto);
     if let Some(token) = dto.token {
         return session(token, expires).map(Granted::Session);
@@ -63,7 +63,7 @@ pub(super) fn login_answer(dto: TokenDto, issuer: &str, account: &str) -> Result
 }
 
 /// The answer to a second-factor code (docs/protocol.md §2.2): it must carry the token.
-pub(super) fn code_answer(dto: TokenDto) -> Result<Authenticated, Error> {
+pub(crate) fn code_answer(dto: TokenDto) -> Result<Authenticated, Error> {
     let expires = expires(&dto);
     let token = dto
         .token
@@ -72,7 +72,7 @@ pub(super) fn code_answer(dto: TokenDto) -> Result<Authenticated, Error> {
 }
 
 /// The answer to `sendsms` (docs/protocol.md §4.7): where the new code went, until when it is valid.
-pub(super) fn sms_sent(dto: TokenDto) -> Result<SmsSent, Error> {
+pub(crate) fn sms_sent(dto: TokenDto) -> Result<SmsSent, Error> {
     let expires = expires(&dto);
     Ok(SmsSent {
         phone_noise: dto
@@ -83,7 +83,7 @@ pub(super) fn sms_sent(dto: TokenDto) -> Result<SmsSent, Error> {
 }
 
 /// The items of `GET /settings/tfaappcodes` (docs/protocol.md §4.6), in the server's order.
-pub(super) fn backup_codes(codes: Vec<BackupCodeDto>) -> Vec<BackupCode> {
+pub(crate) fn backup_codes(codes: Vec<BackupCodeDto>) -> Vec<BackupCode> {
     codes
         .into_iter()
         .map(|c| BackupCode {

@@ -11,7 +11,7 @@
 
 mod authenticated;
 mod builder;
-mod mapping;
+pub(crate) mod mapping;
 mod pending;
 mod types;
 mod unauthenticated;

@@ -11,7 +11,7 @@
 mod client;
 mod portal_url;
 mod request;
-mod status;
+pub(crate) mod status;
 mod tls;
 
 use std::time::Duration;
