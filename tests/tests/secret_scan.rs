@@ -815,6 +815,16 @@ async fn no_secret_in_anything_the_core_prints_or_returns() {
     assert!(scan.leaks_in("tv_nsec: 1482913000").is_empty());
     scan.secrets.clear();
 
+    // The fixture secrets are known whether or not a flow meets them.
+    for (user, password) in [ALICE, BOB, CAROL, DAVE, ERIN] {
+        scan.secret(format!("password of {user}"), password);
+    }
+    scan.secret("Bob's TOTP secret", BOB_SECRET);
+    scan.secret("Carol's TOTP secret", CAROL_SECRET);
+    for code in BOB_BACKUP {
+        scan.secret("Bob's backup code", code);
+    }
+
     plain_login(&mut scan).await;
     app_2fa(&mut scan).await;
     enrolment(&mut scan).await;
@@ -830,16 +840,6 @@ async fn no_secret_in_anything_the_core_prints_or_returns() {
     totp_flow(&mut scan).await;
     for (name, shapes) in fault_flows() {
         fault_flow(&mut scan, name, &shapes).await;
-    }
-
-    // The fixture secrets are known whether or not a flow met them.
-    for (user, password) in [ALICE, BOB, CAROL, DAVE, ERIN] {
-        scan.secret(format!("password of {user}"), password);
-    }
-    scan.secret("Bob's TOTP secret", BOB_SECRET);
-    scan.secret("Carol's TOTP secret", CAROL_SECRET);
-    for code in BOB_BACKUP {
-        scan.secret("Bob's backup code", code);
     }
 
     assert_eq!(scan.flows, listed_flows(), "every listed flow, in order");
