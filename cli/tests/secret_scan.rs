@@ -58,13 +58,40 @@ fn forms(secret: &str) -> Vec<String> {
     let json = json[1..json.len() - 1].to_owned();
     let percent = percent(secret);
     let form = percent.replace("%20", "+");
-    let mut all: Vec<String> = [secret.to_owned(), json, percent, form]
-        .into_iter()
-        .map(|f| f.to_lowercase())
-        .collect();
+    let mut all: Vec<String> = [
+        secret.to_owned(),
+        json,
+        json_escaped_ascii(secret),
+        percent,
+        form,
+    ]
+    .into_iter()
+    .map(|f| f.to_lowercase())
+    .collect();
     all.sort();
     all.dedup();
     all
+}
+
+/// JSON-escaped as .NET's default encoder writes it (DocSpace is .NET): `\` as `\\`, and
+/// `"&'+<>` and every character outside printable ASCII as `\uXXXX`.
+fn json_escaped_ascii(secret: &str) -> String {
+    let mut out = String::new();
+    for c in secret.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' | '&' | '\'' | '+' | '<' | '>' | '`' => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            ' '..='~' => out.push(c),
+            _ => {
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    out.push_str(&format!("\\u{unit:04X}"));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn percent(secret: &str) -> String {
@@ -768,6 +795,7 @@ fn fault_flows() -> Vec<(&'static str, Vec<Shape>)> {
                     let json = serde_json::to_string(s).expect("string");
                     json[1..json.len() - 1].to_owned()
                 }),
+                echo_403(json_escaped_ascii),
                 echo_403(percent),
                 echo_403(|s| percent(s).to_uppercase().replace("%20", "+")),
             ],
@@ -892,6 +920,7 @@ async fn no_secret_in_anything_the_cli_prints_unless_asked_for() {
         format!("x{}x", WEIRD_PASSWORD.to_uppercase()),
         format!("x{}x", percent(WEIRD_PASSWORD).to_uppercase()),
         serde_json::to_string(WEIRD_PASSWORD).expect("json"),
+        format!("x{}x", json_escaped_ascii(WEIRD_PASSWORD)),
         "code: 482913.".to_owned(),
     ] {
         assert!(!scan.leaks_in(&planted, &[]).is_empty(), "{planted}");
