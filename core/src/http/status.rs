@@ -53,10 +53,13 @@ pub(crate) fn redact<'a>(error: Error, secrets: impl Iterator<Item = &'a str>) -
     let Error::Forbidden { mut message } = error else {
         return error;
     };
-    let lowered = fold(&message);
-    let echoed = secrets
-        .flat_map(forms)
-        .any(|form| !form.is_empty() && lowered.contains(&fold(&form)));
+    // Also as a JSON reader would see it: .NET's default encoder writes `"`, `&`, `+` and every
+    // non-ASCII character as `\uXXXX`, which must match the secret as sent.
+    let texts = [fold(&message), fold(&json_unescape(&message))];
+    let echoed = secrets.flat_map(forms).any(|form| {
+        let form = fold(&form);
+        !form.is_empty() && texts.iter().any(|text| text.contains(&form))
+    });
     if echoed {
         message = WITHHELD.to_owned();
     }
@@ -75,6 +78,55 @@ pub(crate) fn redact<'a>(error: Error, secrets: impl Iterator<Item = &'a str>) -
 /// becomes 'ς', but 'σ' alone), which would let a secret hide in a message.
 fn fold(text: &str) -> String {
     text.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// `text` with its JSON string escapes decoded (`\"`, `\\`, `\/`, `\n`…, and `\uXXXX`, surrogate
+/// pairs included); anything else is kept as it is.
+fn json_unescape(text: &str) -> String {
+    fn hex4(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<u16> {
+        let digits: String = (0..4)
+            .map_while(|_| chars.next_if(char::is_ascii_hexdigit))
+            .collect();
+        u16::from_str_radix(&digits, 16)
+            .ok()
+            .filter(|_| digits.len() == 4)
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('u') => {
+                let Some(unit) = hex4(&mut chars) else {
+                    out.push_str("\\u");
+                    continue;
+                };
+                let mut units = vec![unit];
+                let mut ahead = chars.clone();
+                if (0xD800..0xDC00).contains(&unit)
+                    && ahead.next() == Some('\\')
+                    && ahead.next() == Some('u')
+                {
+                    if let Some(low) = hex4(&mut ahead) {
+                        units.push(low);
+                        chars = ahead;
+                    }
+                }
+                out.extend(char::decode_utf16(units).map(|c| c.unwrap_or('\u{FFFD}')));
+            }
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// The ways a server may repeat `secret` in a message.
@@ -155,6 +207,14 @@ mod tests {
         // Found by fuzzing: a final capital sigma lower-cases to 'ς' in a word but to 'σ'
         // alone.
         assert!(withheld("ΑΣ", &["Σ"]));
+        // JSON-escaped as .NET writes it: `"` and non-ASCII as \uXXXX (either case).
+        assert!(withheld(r#"refused p\u0022w d/\u00E9"#, &secrets));
+        assert!(withheld(r#"refused p\u0022w d\/\u00e9"#, &secrets));
+        assert!(withheld(r#"refused pw\uD83D\uDE00x"#, &["pw\u{1F600}x"]));
+        assert_eq!(
+            json_unescape(r#"a\u00e9\"\\\uZZ\uD83D\n"#),
+            "aé\"\\\\uZZ\u{FFFD}\n"
+        );
         // A message with none of them is kept as it is.
         match redact(forbidden("Too many attempts"), secrets.iter().copied()) {
             Error::Forbidden { message } => assert_eq!(message, "Too many attempts"),
