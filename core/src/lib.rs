@@ -81,7 +81,10 @@
 //!
 //! reqwest over rustls with the `ring` provider, the platform trust store (plus optional extra
 //! roots, [`AuthBuilder::add_root_certificate_pem`]); one shared HTTP client per configuration,
-//! whose pool lets a whole 2FA login, and the logins after it, reuse one connection; never a
+//! whose pool lets a whole 2FA login, and the logins after it, reuse one connection (shared by
+//! the whole process on multi-threaded tokio runtimes; per thread on current-thread runtimes,
+//! which run only while their thread waits in them, so that no request waits on a connection
+//! another thread's runtime serves); never a
 //! proxy from the environment; redirects are not followed (a 3xx is
 //! [`Error::UnexpectedResponse`]); no cookie store; response bodies are capped at 1 MiB;
 //! request and connect timeouts (30 s / 10 s by default). Secrets (password, token, TOTP

@@ -54,7 +54,7 @@ impl Default for Options {
 #[derive(Clone)]
 pub(crate) struct Http {
     /// Shared by every `Http` with the same options (see [`client`]).
-    client: std::sync::Arc<reqwest::Client>,
+    clients: client::Clients,
     base: Url,
     pub session: bool,
 }
@@ -68,10 +68,9 @@ impl Http {
                 detail: "the user agent is not a valid HTTP header value".to_owned(),
             }
         })?;
-        let client =
-            client::shared_client(&tls, options.timeout, options.connect_timeout, user_agent)?;
+        let key = client::Key::new(tls, options.timeout, options.connect_timeout, user_agent);
         Ok(Http {
-            client,
+            clients: client::Clients::new(key)?,
             base,
             session: options.session,
         })
@@ -98,7 +97,8 @@ impl Http {
         let url = self.api_url(request.path)?;
         let headers = request.headers()?;
         let mut builder = self
-            .client
+            .clients
+            .current()?
             .request(request.method.clone(), url)
             .headers(headers);
         if let Some(mut body) = request.body.take() {
@@ -175,8 +175,14 @@ mod tests {
         let b = Http::new("http://127.0.0.1:1", Options::default()).unwrap();
         // The shared clients are keyed by their TLS configuration's identity: one client for
         // both means one TLS configuration for both.
-        assert!(std::sync::Arc::ptr_eq(&a.client, &b.client));
-        assert!(std::sync::Arc::ptr_eq(&a.client, &a.clone().client));
+        assert!(std::sync::Arc::ptr_eq(
+            a.clients.shared(),
+            b.clients.shared()
+        ));
+        assert!(std::sync::Arc::ptr_eq(
+            a.clients.shared(),
+            a.clone().clients.shared()
+        ));
     }
 
     #[test]

@@ -1,0 +1,91 @@
+//! The connection pool and tokio runtimes: a pooled connection is served by a task on the
+//! runtime that opened it, so the core never hands one to a request on a runtime that is not
+//! driving it (core's `http/client.rs`). Each case would otherwise fail with "dispatch task is
+//! gone" or stall until the timeout.
+
+use std::time::{Duration, Instant};
+
+use docspace_auth::secrecy::SecretString;
+use docspace_auth::{Auth, LoginOutcome};
+use docspace_auth_e2e::Portal;
+
+/// The emulator on a multi-threaded runtime of its own; the test's threads have none.
+fn portal() -> (tokio::runtime::Runtime, Portal) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let portal = runtime.block_on(Portal::start());
+    (runtime, portal)
+}
+
+fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+async fn alice_logs_in(auth: Auth<docspace_auth::Unauthenticated>) {
+    match auth
+        .login("alice@example.com", SecretString::from("alice-pass"))
+        .await
+    {
+        Ok(LoginOutcome::Authenticated(_)) => {}
+        Ok(LoginOutcome::TfaRequired(_)) => panic!("alice has no second factor"),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// A runtime per call on one thread (a common blocking wrapper), one `Auth` for all: each
+/// runtime's connection dies with it, and the next call opens another instead of failing.
+#[test]
+fn a_new_current_thread_runtime_per_call_on_one_thread() {
+    let (_runtime, portal) = portal();
+    let auth = portal
+        .builder()
+        .timeout(Duration::from_secs(3))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    for _ in 0..5 {
+        current_thread().block_on(alice_logs_in(auth.clone()));
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Current-thread runtimes on several threads, alive at once, and a multi-threaded one, with
+/// one `Auth`: a thread that is not waiting in its runtime never holds up another's request.
+#[test]
+fn current_thread_runtimes_on_several_threads_and_a_multi_threaded_one() {
+    let (runtime, portal) = portal();
+    let auth = portal
+        .builder()
+        .timeout(Duration::from_secs(3))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            let auth = auth.clone();
+            s.spawn(move || {
+                let own = current_thread();
+                for _ in 0..5 {
+                    own.block_on(alice_logs_in(auth.clone()));
+                    // Idle between calls: this runtime serves nothing meanwhile.
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            });
+        }
+        for _ in 0..10 {
+            runtime.block_on(alice_logs_in(auth.clone()));
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
