@@ -12,7 +12,7 @@
 //! | `client` | [`DocspaceClient`]: nobody logged in |
 //! | `pending` | [`PendingLogin`]: second factor pending (its states are drawn there) |
 //! | `session` | [`Session`]: logged in |
-//! | `blocking` | the library's own runtime for the `*_blocking` methods (Python's sync API) |
+//! | `blocking` | the calling thread's runtime for the `*_blocking` methods (Python's sync API) |
 //! | `totp` | [`totp_now`], [`totp_at`], [`totp_seconds_remaining`] |
 //!
 //! Every exported `impl` with async methods carries `#[uniffi::export(async_runtime = "tokio")]`:

@@ -61,3 +61,62 @@ fn a_blocking_call_inside_an_async_runtime_is_an_error_not_a_panic() {
         Ok(_) => panic!("logged in from inside a runtime"),
     }
 }
+
+/// One client used at once by blocking calls on several threads (each on its own runtime) and
+/// by async calls on a multi-threaded runtime, with a pending login started on one thread and
+/// confirmed on another, several times over: no call waits on a connection another runtime
+/// serves (each would then stall until its timeout, set short here).
+#[test]
+fn blocking_calls_on_many_threads_and_async_calls_share_one_client() {
+    let (runtime, emu) = emulator();
+    let options = ClientOptions {
+        timeout_ms: Some(5_000),
+        ..ClientOptions::default()
+    };
+    let client = DocspaceClient::new(emu.base_url().to_owned(), options).expect("client");
+    let pending_login = |client: &DocspaceClient| match client
+        .login_blocking("bob@example.com".into(), "bob-pass".into())
+    {
+        Ok(LoginResult::TfaRequired { pending }) => pending,
+        Ok(LoginResult::Authenticated { .. }) => panic!("bob has a second factor"),
+        Err(e) => panic!("{e:?}"),
+    };
+    let started = std::time::Instant::now();
+    for _ in 0..3 {
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..3 {
+                        let pending = pending_login(&client);
+                        // Confirmed on another thread, with its own runtime.
+                        let session = std::thread::scope(|t| {
+                            t.spawn(|| {
+                                let code =
+                                    docspace_auth_ffi::totp_now(BOB_SECRET.into()).expect("totp");
+                                pending.confirm_blocking(code).expect("code accepted")
+                            })
+                            .join()
+                            .expect("thread")
+                        });
+                        assert!(session.is_valid_blocking().expect("is_valid"));
+                    }
+                });
+            }
+            // Meanwhile, async logins on the multi-threaded runtime.
+            runtime.block_on(async {
+                for _ in 0..3 {
+                    let result = client
+                        .login("alice@example.com".into(), "alice-pass".into())
+                        .await
+                        .expect("async login");
+                    assert!(matches!(result, LoginResult::Authenticated { .. }));
+                }
+            });
+        });
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "a call waited for a timeout: {:?}",
+        started.elapsed()
+    );
+}

@@ -1,7 +1,7 @@
 """The synchronous API: the same objects as the async one, each call blocking until done.
 
-Each call is the native library's blocking method: it waits on the library's own runtime
-(ctypes releases the GIL meanwhile), with no asyncio event loop involved.
+Each call is the native library's blocking method: it runs on the calling thread's own runtime
+in the native library (ctypes releases the GIL meanwhile), with no asyncio event loop involved.
 """
 
 from __future__ import annotations
