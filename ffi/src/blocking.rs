@@ -16,6 +16,19 @@ use tokio::runtime::{Builder, Runtime};
 
 use crate::AuthError;
 
+/// Runs `work` as a task of the current runtime and waits for it. Every request of an async
+/// method runs in a task, never inline in the foreign executor's poll: uniffi polls on the
+/// caller's thread (Python's event loop thread, which may also make blocking calls on its own
+/// runtime), and a request is tied to the connections of the thread that runs it. If the
+/// caller goes away, the task still finishes (a read has no effect to undo).
+pub(crate) async fn in_task<T: Send + 'static>(
+    work: impl Future<Output = Result<T, AuthError>> + Send + 'static,
+) -> Result<T, AuthError> {
+    tokio::spawn(work)
+        .await
+        .unwrap_or_else(|_| Err(AuthError::other("the task ended unexpectedly")))
+}
+
 /// Runs `call` to completion on this thread's runtime. From inside an async runtime (where
 /// blocking would stall it, and tokio would panic) it is an error instead.
 pub(crate) fn wait<T>(call: impl Future<Output = Result<T, AuthError>>) -> Result<T, AuthError> {

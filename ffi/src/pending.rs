@@ -216,19 +216,23 @@ impl PendingLogin {
     /// was cancelled before it got the session, the message says that the next `confirm`
     /// returns it.
     pub async fn resend_sms(&self) -> Result<SmsSent, AuthError> {
-        let guard = self.state.lock().await;
-        match &*guard {
-            PendingState::Pending(pending) => {
-                let sent = pending.resend_sms().await?;
-                Ok(SmsSent {
-                    phone_noise: sent.phone_noise,
-                    expires: ffi_time(sent.expires),
-                })
+        let state = Arc::clone(&self.state);
+        crate::blocking::in_task(async move {
+            let guard = state.lock().await;
+            match &*guard {
+                PendingState::Pending(pending) => {
+                    let sent = pending.resend_sms().await?;
+                    Ok(SmsSent {
+                        phone_noise: sent.phone_noise,
+                        expires: ffi_time(sent.expires),
+                    })
+                }
+                PendingState::Unclaimed { owner: None, .. } => Err(pending_parked()),
+                PendingState::Unclaimed { .. } => Err(pending_used()),
+                PendingState::Used => Err(pending_used()),
             }
-            PendingState::Unclaimed { owner: None, .. } => Err(pending_parked()),
-            PendingState::Unclaimed { .. } => Err(pending_used()),
-            PendingState::Used => Err(pending_used()),
-        }
+        })
+        .await
     }
 
     /// [`PendingLogin::confirm`], blocking the calling thread (see `blocking`).

@@ -8,6 +8,7 @@ use docspace_auth::secrecy::{ExposeSecret, SecretString};
 use docspace_auth::{Auth, Authenticated};
 use tokio::sync::{oneshot, RwLock};
 
+use crate::blocking::in_task;
 use crate::types::ffi_time;
 use crate::{AuthError, BackupCode, ClientOptions, User};
 
@@ -84,28 +85,40 @@ impl Session {
 
     /// The logged-in user's profile.
     pub async fn me(&self) -> Result<User, AuthError> {
-        let guard = self.state.read().await;
-        let session = guard.as_ref().ok_or_else(session_used)?;
-        Ok(session.me().await?.into())
+        let state = Arc::clone(&self.state);
+        in_task(async move {
+            let guard = state.read().await;
+            let session = guard.as_ref().ok_or_else(session_used)?;
+            Ok(session.me().await?.into())
+        })
+        .await
     }
 
     /// Whether the server still accepts the token.
     pub async fn is_valid(&self) -> Result<bool, AuthError> {
-        let guard = self.state.read().await;
-        let session = guard.as_ref().ok_or_else(session_used)?;
-        Ok(session.is_valid().await?)
+        let state = Arc::clone(&self.state);
+        in_task(async move {
+            let guard = state.read().await;
+            let session = guard.as_ref().ok_or_else(session_used)?;
+            Ok(session.is_valid().await?)
+        })
+        .await
     }
 
     /// The user's backup codes (authenticator app users, once enrolled).
     pub async fn backup_codes(&self) -> Result<Vec<Arc<BackupCode>>, AuthError> {
-        let guard = self.state.read().await;
-        let session = guard.as_ref().ok_or_else(session_used)?;
-        Ok(session
-            .backup_codes()
-            .await?
-            .into_iter()
-            .map(|code| Arc::new(BackupCode::from(code)))
-            .collect())
+        let state = Arc::clone(&self.state);
+        in_task(async move {
+            let guard = state.read().await;
+            let session = guard.as_ref().ok_or_else(session_used)?;
+            Ok(session
+                .backup_codes()
+                .await?
+                .into_iter()
+                .map(|code| Arc::new(BackupCode::from(code)))
+                .collect())
+        })
+        .await
     }
 
     /// Logs out and revokes the token on the server. It first waits for the calls in flight;

@@ -317,3 +317,36 @@ def test_error_messages_readable_and_secret_free(emulator: Emulator) -> None:
         for secret in secrets:
             assert secret not in message, (type(error).__name__, message)
             assert secret not in repr(error)
+
+
+def test_sync_then_async_calls_on_one_thread(emulator: Emulator) -> None:
+    """Blocking calls run on this thread's own runtime in the library; async calls made later
+    from the same thread (the event loop here) must not wait on its connections. With a short
+    timeout, such a wait fails the test instead of hanging it."""
+    sync_client = Client(emulator.url, timeout=3)
+    login = pending(sync_client.login(*DAVE))
+    login.resend_sms()
+    session = session_of(login.confirm(emulator.sms(DAVE_PHONE)[-1]["code"]))
+    assert session.me().email == DAVE[0]
+    assert session.is_valid()
+
+    async def then_async() -> None:
+        client = AsyncClient(emulator.url, timeout=3)
+        login = await client.login(*DAVE)
+        assert isinstance(login, AsyncPendingLogin)
+        await login.resend_sms()
+        session = await login.confirm(emulator.sms(DAVE_PHONE)[-1]["code"])
+        assert (await session.me()).email == DAVE[0]
+        assert await session.is_valid()
+        bob = await client.login(*BOB)
+        assert isinstance(bob, AsyncPendingLogin)
+        bob_session = await bob.confirm(docspace_auth.totp_now(BOB_SECRET))
+        assert await bob_session.backup_codes()
+        await bob_session.logout()
+
+    started = time.monotonic()
+    asyncio.run(then_async())
+    # And back to blocking calls on this thread.
+    assert session.is_valid()
+    session.logout()
+    assert time.monotonic() - started < 3
