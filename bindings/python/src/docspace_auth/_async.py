@@ -6,7 +6,8 @@ Cancelling a ``confirm`` (``task.cancel()``, a timeout) leaves the pending login
 from __future__ import annotations
 
 import datetime
-from typing import List, Optional, Union
+from collections import OrderedDict
+from typing import List, Optional, Tuple, Union
 
 from . import _native
 from ._errors import call, call_async
@@ -39,6 +40,26 @@ def _options(
     )
 
 
+_Options = Tuple[str, Optional[float], Optional[float], Optional[str], bool, Optional[str]]
+# Native clients by portal URL and options: a native client holds only its configuration (the
+# connections are pooled in the library), so a new Client for the same portal reuses one instead
+# of crossing into the library to build it again. Bounded; safe to share between threads.
+_NATIVE_CLIENTS: "OrderedDict[_Options, _native.DocspaceClient]" = OrderedDict()
+_NATIVE_CLIENTS_MAX = 16
+
+
+def _native_client(key: _Options) -> _native.DocspaceClient:
+    native = _NATIVE_CLIENTS.get(key)
+    if native is None:
+        portal_url, timeout, connect_timeout, pem, session, user_agent = key
+        options = _options(timeout, connect_timeout, pem, session, user_agent)
+        native = call(lambda: _native.DocspaceClient(portal_url, options))
+        _NATIVE_CLIENTS[key] = native
+        while len(_NATIVE_CLIENTS) > _NATIVE_CLIENTS_MAX:
+            _NATIVE_CLIENTS.popitem(last=False)
+    return native
+
+
 class AsyncClient:
     """A client for one DocSpace portal.
 
@@ -57,10 +78,9 @@ class AsyncClient:
         session: bool = False,
         user_agent: Optional[str] = None,
     ) -> None:
-        options = _options(
-            timeout, connect_timeout, extra_root_certificate_pem, session, user_agent
+        self._native = _native_client(
+            (portal_url, timeout, connect_timeout, extra_root_certificate_pem, session, user_agent)
         )
-        self._native = call(lambda: _native.DocspaceClient(portal_url, options))
 
     @property
     def portal_url(self) -> str:
@@ -89,11 +109,14 @@ class AsyncPendingLogin:
 
     def __init__(self, native: _native.PendingLogin) -> None:
         self._native = native
-        self._challenge = challenge_from_native(native.challenge())
+        self._challenge: Optional[Challenge] = None
 
     @property
     def challenge(self) -> Challenge:
         """Which second factor the server asks for."""
+        if self._challenge is None:
+            # Read on first use: it is fixed for this pending login.
+            self._challenge = challenge_from_native(self._native.challenge())
         return self._challenge
 
     @property
@@ -111,7 +134,7 @@ class AsyncPendingLogin:
         return SmsSent(sent.phone_noise, sent.expires)
 
     def __repr__(self) -> str:
-        return f"AsyncPendingLogin(user={self.user!r}, challenge={type(self._challenge).__name__})"
+        return f"AsyncPendingLogin(user={self.user!r}, challenge={type(self.challenge).__name__})"
 
 
 class AsyncSession:
