@@ -13,6 +13,11 @@
 //!   blocking wrapper drives with `block_on`), one client per configuration *and thread*: such
 //!   a runtime only runs while its thread waits in it, so a connection it opened must not be
 //!   handed to another thread's request, which would stall until it timed out.
+//!
+//! Not covered: two current-thread runtimes alive on one thread, a request on one while a
+//! connection the other opened sits idle in the pool (its runtime is not running then). A
+//! blocking wrapper keeps one runtime per thread, or runs its requests in tasks of a runtime
+//! that always runs (the FFI does both).
 
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
