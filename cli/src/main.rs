@@ -3,7 +3,7 @@
 //!
 //! This file holds the top-level parser, the dispatch to the commands and the exit handling.
 //! Each command's arguments live beside it: `login`, `session` (`me`, `logout`), `totp_cmd`,
-//! `demo`.
+//! `demo` (only with the `demo` feature, on by default: it embeds the emulator).
 
 #![forbid(unsafe_code)]
 
@@ -15,6 +15,7 @@ use tokio::signal::unix::{Signal, SignalKind};
 #[macro_use]
 mod error;
 mod client;
+#[cfg(feature = "demo")]
 mod demo;
 mod login;
 mod output;
@@ -29,6 +30,20 @@ mod totp_key;
 
 use error::CliError;
 
+/// The top-level help's `demo` example, in builds that have the command.
+#[cfg(feature = "demo")]
+macro_rules! demo_example {
+    () => {
+        "    docspace-auth demo\n"
+    };
+}
+#[cfg(not(feature = "demo"))]
+macro_rules! demo_example {
+    () => {
+        ""
+    };
+}
+
 #[derive(Parser)]
 #[command(
     name = "docspace-auth",
@@ -40,7 +55,7 @@ or stdin; codes from a prompt, stdin or a TOTP key in an environment variable; t
 DOCSPACE_TOKEN or a file. Nothing secret is printed except the token where asked for.",
     after_help = concat!(
         "Examples:\n",
-        "    docspace-auth demo\n",
+        demo_example!(),
         "    docspace-auth login --portal https://portal.example.com --user me@example.com\n",
         "    DOCSPACE_TOKEN=$(docspace-auth login --portal https://portal.example.com --user me@example.com)\n",
         "    docspace-auth me --portal https://portal.example.com\n",
@@ -60,6 +75,7 @@ enum Command {
     Me(session::MeArgs),
     Logout(session::LogoutArgs),
     Totp(totp_cmd::TotpArgs),
+    #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
 }
 
@@ -69,6 +85,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Me(args) => session::me(args).await,
         Command::Logout(args) => session::logout(args).await,
         Command::Totp(args) => totp_cmd::run(args).await,
+        #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args).await,
     }
 }

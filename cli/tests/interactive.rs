@@ -275,6 +275,7 @@ async fn ctrl_c_at_a_prompt_exits_130_and_restores_the_terminal() {
     assert!(echo);
 }
 
+#[cfg(feature = "demo")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interactive_demo_asks_for_the_code() {
     let (code, transcript) = blocking(move || {

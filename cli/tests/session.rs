@@ -1,4 +1,4 @@
-//! `docspace-auth me`, `logout`, `totp` and `demo` as subprocesses.
+//! `docspace-auth me`, `logout`, `totp` and `demo` (with the `demo` feature) as subprocesses.
 
 mod common;
 
@@ -179,6 +179,7 @@ async fn totp_secret_env_error_names_the_right_option() {
     assert!(err.contains("--secret-env"), "{err}");
 }
 
+#[cfg(feature = "demo")]
 #[tokio::test]
 async fn demo_completes_without_a_terminal() {
     let o = output(cmd(&["demo"])).await;
@@ -207,6 +208,7 @@ async fn demo_completes_without_a_terminal() {
     );
 }
 
+#[cfg(feature = "demo")]
 #[tokio::test]
 async fn demo_over_tls_and_interactive_falls_back_without_a_terminal() {
     let o = output(cmd(&["demo", "--tls", "--interactive"])).await;
