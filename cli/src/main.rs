@@ -3,13 +3,14 @@
 //!
 //! This file holds the top-level parser, the dispatch to the commands and the exit handling.
 //! Each command's arguments live beside it: `login`, `session` (`me`, `logout`), `totp_cmd`,
-//! `demo` (only with the `demo` feature, on by default: it embeds the emulator).
+//! `demo` (only with the `demo` feature, on by default: it embeds the emulator), `generate`
+//! (`completions`, `man`).
 
 #![forbid(unsafe_code)]
 
 use std::io::Write;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use tokio::signal::unix::{Signal, SignalKind};
 
 #[macro_use]
@@ -17,6 +18,7 @@ mod error;
 mod client;
 #[cfg(feature = "demo")]
 mod demo;
+mod generate;
 mod login;
 mod output;
 mod qr;
@@ -77,6 +79,8 @@ enum Command {
     Totp(totp_cmd::TotpArgs),
     #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
+    Completions(generate::CompletionsArgs),
+    Man(generate::ManArgs),
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
@@ -87,6 +91,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Totp(args) => totp_cmd::run(args).await,
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args).await,
+        Command::Completions(args) => generate::completions(args, Cli::command()),
+        Command::Man(args) => generate::man(args, Cli::command()),
     }
 }
 
