@@ -20,7 +20,7 @@ use crate::{secrets, term};
     "  Interactive (hidden password prompt; then the code from your authenticator, a QR code to\n",
     "  enrol one if the portal requires it, or an SMS code; type r at the SMS prompt for a new SMS):\n",
     "    docspace-auth login --portal https://portal.example.com --user me@example.com\n",
-    "  Keep the token in a private file (mode 0600), with expiry and user as JSON:\n",
+    "  Keep the token in a private file (mode 0600), with portal, expiry and user as JSON:\n",
     "    docspace-auth login --portal https://portal.example.com --user me@example.com --json --output token.json\n",
     "  Scripts, authenticator app (the Base32 key in an environment variable):\n",
     "    export DOCSPACE_PASSWORD=... MY_TOTP_KEY=...\n",
@@ -49,7 +49,8 @@ pub struct LoginArgs {
     /// How many rejected codes before giving up.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub max_attempts: u32,
-    /// Print JSON: {"token", "expires" (RFC 3339 or null), "user": {"id", "name", "email"}}.
+    /// Print JSON: {"token", "portal" (normalized), "expires" (RFC 3339 or null),
+    /// "user": {"id", "name", "email"}}; `me` and `logout` take the portal from it.
     #[arg(long)]
     pub json: bool,
     /// Write the token (or the JSON) to this file, created with mode 0600, instead of stdout.
@@ -59,7 +60,7 @@ pub struct LoginArgs {
 
 pub async fn run(args: LoginArgs) -> Result<(), CliError> {
     // Everything local is checked before the password is asked for or anything is sent.
-    let auth = builder(&args.portal)?.build()?;
+    let auth = builder(&args.portal.portal, &args.portal.connection)?.build()?;
     let input = match &args.totp_secret_env {
         Some(var) => {
             let secret = secrets::secret_from_env(var, "--totp-secret-env")?;
@@ -109,6 +110,7 @@ async fn deliver(session: &Auth<Authenticated>, args: &LoginArgs) -> Result<(), 
         let me = session.me().await?;
         let value = serde_json::json!({
             "token": session.token().expose_secret(),
+            "portal": session.portal_url(),
             "expires": session.expires().map(rfc3339),
             "user": { "id": me.id, "name": me.display_name, "email": me.email },
         });

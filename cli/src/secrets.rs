@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use crate::error::CliError;
 use crate::term;
-use crate::token_text::{token_from_text, TokenTextError};
+use crate::token_text::{token_from_text, TokenText, TokenTextError};
 
 /// The variable `totp` reads when neither `--secret-env` nor `--secret-stdin` is given.
 pub const DEFAULT_TOTP_SECRET_VAR: &str = "DOCSPACE_TOTP_SECRET";
@@ -69,8 +69,9 @@ pub async fn password(user: &str, from_stdin: bool) -> Result<SecretString, CliE
 }
 
 /// The token from `file` (as `login --output` writes it, plain or JSON; `-` for stdin), else
-/// from DOCSPACE_TOKEN.
-pub async fn token(file: Option<&Path>) -> Result<SecretString, CliError> {
+/// from DOCSPACE_TOKEN; with the portal the JSON form records, and where it came from (for
+/// messages: the file's path, `stdin` or `DOCSPACE_TOKEN`).
+pub async fn token(file: Option<&Path>) -> Result<(TokenText, String), CliError> {
     let (text, origin) = match file {
         Some(path) if path.as_os_str() == "-" => {
             let text = if term::stdin_is_tty() && term::has_tty() {
@@ -105,13 +106,14 @@ pub async fn token(file: Option<&Path>) -> Result<SecretString, CliError> {
             (Zeroizing::new(value), "DOCSPACE_TOKEN".to_owned())
         }
     };
-    token_from_text(&text).map_err(|e| {
-        CliError::usage(match e {
+    match token_from_text(&text) {
+        Ok(read) => Ok((read, origin)),
+        Err(e) => Err(CliError::usage(match e {
             TokenTextError::NotJson => format!("the token in {origin} is not valid JSON"),
             TokenTextError::NoToken => format!("the JSON in {origin} has no \"token\""),
             TokenTextError::Empty => format!("the token in {origin} is empty"),
-        })
-    })
+        })),
+    }
 }
 
 /// A TOTP key and where it came from (for errors): the variable `env` (`--secret-env`), else

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use docspace_auth::{Auth, Authenticated};
+use docspace_auth::{Auth, Authenticated, Error};
 
-use crate::client::{builder, PortalArgs};
+use crate::client::{builder, ConnectionArgs};
 use crate::error::{sanitize, CliError};
 use crate::output::print_line;
 use crate::{secrets, term};
@@ -14,8 +14,12 @@ use crate::{secrets, term};
 /// The portal and where the token comes from.
 #[derive(Args)]
 pub struct TokenArgs {
+    /// The portal's address (plain http:// only for loopback); by default the "portal" that
+    /// `login --json` recorded with the token (if both are given, they must be the same).
+    #[arg(long, env = "DOCSPACE_PORTAL", value_name = "URL")]
+    pub portal: Option<String>,
     #[command(flatten)]
-    pub portal: PortalArgs,
+    pub connection: ConnectionArgs,
     /// Read the token from this file (as `login --output` writes it, plain or JSON; - for stdin)
     /// instead of DOCSPACE_TOKEN.
     #[arg(long, value_name = "FILE")]
@@ -28,7 +32,7 @@ pub struct TokenArgs {
     "Examples:\n",
     "    DOCSPACE_TOKEN=$(docspace-auth login --portal https://portal.example.com --user me@example.com)\n",
     "    docspace-auth me --portal https://portal.example.com\n",
-    "    docspace-auth me --portal https://portal.example.com --token-file token.json --json\n",
+    "    docspace-auth me --token-file token.json --json   # the portal recorded by login --json\n",
     "\n",
     exit_codes_help!()
 ))]
@@ -44,7 +48,7 @@ pub struct MeArgs {
 #[derive(Args)]
 #[command(after_help = concat!(
     "Examples:\n",
-    "    docspace-auth logout --portal https://portal.example.com --token-file token.json\n",
+    "    docspace-auth logout --token-file token.json     # the portal recorded by login --json\n",
     "    DOCSPACE_TOKEN=... docspace-auth logout --portal https://portal.example.com\n",
     "\n",
     exit_codes_help!()
@@ -54,11 +58,46 @@ pub struct LogoutArgs {
     pub token: TokenArgs,
 }
 
-/// The session for the token from `--token-file` or `DOCSPACE_TOKEN`.
+/// The session for the token from `--token-file` or `DOCSPACE_TOKEN`, on the portal of
+/// `--portal` (or DOCSPACE_PORTAL), else the one the token's JSON records. When both name a
+/// portal they must agree: the token is never sent to a portal other than the one that issued it.
 async fn session(args: &TokenArgs) -> Result<Auth<Authenticated>, CliError> {
-    let builder = builder(&args.portal)?;
-    let token = secrets::token(args.token_file.as_deref()).await?;
-    Ok(builder.resume(token)?)
+    // A given portal (and the CA file) is checked before the token is read.
+    let given = match &args.portal {
+        Some(portal) => Some(builder(portal, &args.connection)?),
+        None => None,
+    };
+    let (read, origin) = secrets::token(args.token_file.as_deref()).await?;
+    let Some(recorded) = read.portal else {
+        let given = given.ok_or_else(|| {
+            CliError::usage(format!(
+                "no portal: pass --portal URL or set DOCSPACE_PORTAL ({origin} does not record \
+                 one; the JSON of `docspace-auth login --json` does)"
+            ))
+        })?;
+        return Ok(given.resume(read.token)?);
+    };
+    let session = builder(&recorded, &args.connection)?
+        .resume(read.token)
+        .map_err(|e| match e {
+            Error::InvalidUrl | Error::InsecureUrl => CliError::usage(format!(
+                "the \"portal\" in {origin} is not a valid https:// address (plain http:// only \
+                 for loopback); pass --portal URL"
+            )),
+            e => e.into(),
+        })?;
+    if let Some(given) = given {
+        let given = given.build()?;
+        if given.portal_url() != session.portal_url() {
+            return Err(CliError::usage(format!(
+                "--portal (or DOCSPACE_PORTAL) is {}, but the token in {origin} is for {}; \
+                 leave --portal out (and DOCSPACE_PORTAL unset) to use the recorded one",
+                sanitize(given.portal_url()),
+                sanitize(session.portal_url())
+            )));
+        }
+    }
+    Ok(session)
 }
 
 pub async fn me(args: MeArgs) -> Result<(), CliError> {

@@ -69,6 +69,147 @@ async fn logout_revokes_the_token_from_a_json_file() {
     assert_exit(&output(c).await, exit::TOKEN_INVALID);
 }
 
+/// `login --json --output FILE` as alice; the file's JSON.
+async fn alice_json_file(base: &str, file: &std::path::Path) -> serde_json::Value {
+    let mut c = login_user(base, "alice");
+    c.args(["--json", "--output"]).arg(file);
+    let o = output(c).await;
+    assert_exit(&o, 0);
+    serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+}
+
+/// The JSON of `login --json` records the portal; `me` and `logout` take it from there.
+#[tokio::test]
+async fn me_and_logout_take_the_portal_from_the_json_file() {
+    let emu = start().await;
+    let base = emu.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token.json");
+    let v = alice_json_file(base, &file).await;
+    assert_eq!(v["portal"], format!("{base}/"), "{v}");
+    let token = v["token"].as_str().unwrap().to_owned();
+
+    // No --portal, no DOCSPACE_PORTAL.
+    let mut c = cmd(&["me", "--json", "--token-file"]);
+    c.arg(&file);
+    let o = output(c).await;
+    assert_exit(&o, 0);
+    let me: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(me["email"], "alice@example.com");
+    assert!(!stdout(&o).contains(&token) && !stderr(&o).contains(&token));
+
+    // The same portal given as well, spelled without the trailing slash, or in the environment.
+    let mut c = cmd(&["me", "--portal", base, "--token-file"]);
+    c.arg(&file);
+    assert_exit(&output(c).await, 0);
+    let mut c = cmd(&["me", "--token-file"]);
+    c.arg(&file).env("DOCSPACE_PORTAL", format!("{base}/"));
+    assert_exit(&output(c).await, 0);
+
+    // The same JSON from stdin, and in DOCSPACE_TOKEN.
+    let c = cmd(&["me", "--token-file", "-"]);
+    let o = output_with_stdin(c, &std::fs::read_to_string(&file).unwrap()).await;
+    assert_exit(&o, 0);
+    assert!(
+        stdout(&o).contains("email: alice@example.com"),
+        "{}",
+        stdout(&o)
+    );
+    let mut c = cmd(&["me"]);
+    c.env("DOCSPACE_TOKEN", std::fs::read_to_string(&file).unwrap());
+    assert_exit(&output(c).await, 0);
+
+    let mut c = cmd(&["logout", "--token-file"]);
+    c.arg(&file);
+    let o = output(c).await;
+    assert_exit(&o, 0);
+    assert!(stderr(&o).contains("revoked"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(&token));
+    assert!(!token_is_valid(base, &token).await, "really revoked");
+}
+
+/// A --portal other than the one recorded with the token is refused before anything is sent:
+/// the token never goes to a portal that did not issue it.
+#[tokio::test]
+async fn a_portal_other_than_the_recorded_one_is_refused() {
+    let emu = start().await;
+    let other = start().await;
+    let base = emu.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token.json");
+    let token = alice_json_file(base, &file).await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    emu.control().reset_counters();
+
+    for command in ["me", "logout"] {
+        let mut c = cmd(&[command, "--portal", other.base_url(), "--token-file"]);
+        c.arg(&file);
+        let o = output(c).await;
+        assert_exit(&o, exit::USAGE);
+        let err = stderr(&o);
+        assert!(err.contains(&format!("is for {base}/")), "{err}");
+        assert!(err.contains(other.base_url()), "{err}");
+        assert!(!err.contains(&token));
+
+        let mut c = cmd(&[command, "--token-file"]);
+        c.arg(&file).env("DOCSPACE_PORTAL", other.base_url());
+        assert_exit(&output(c).await, exit::USAGE);
+    }
+    assert_eq!(
+        api_requests(other.base_url()).await,
+        0,
+        "nothing sent there"
+    );
+    assert_eq!(api_requests(base).await, 0, "nor to the recorded portal");
+    assert!(token_is_valid(base, &token).await, "not logged out");
+}
+
+/// Without --portal, a token that records no portal (plain, or JSON written before the portal
+/// was recorded) is a usage error; a recorded portal that is not one is named as the culprit.
+#[tokio::test]
+async fn no_portal_anywhere() {
+    let emu = start().await;
+    let base = emu.base_url();
+    let token = alice_token(base).await;
+    let dir = tempfile::tempdir().unwrap();
+
+    let plain = dir.path().join("token");
+    std::fs::write(&plain, format!("{token}\n")).unwrap();
+    let old_json = dir.path().join("old.json");
+    std::fs::write(
+        &old_json,
+        format!("{{\"token\":\"{token}\",\"expires\":null}}"),
+    )
+    .unwrap();
+    for file in [&plain, &old_json] {
+        let mut c = cmd(&["me", "--token-file"]);
+        c.arg(file);
+        let o = output(c).await;
+        assert_exit(&o, exit::USAGE);
+        assert!(
+            stderr(&o).contains("no portal: pass --portal"),
+            "{}",
+            stderr(&o)
+        );
+        // With --portal, as before.
+        let mut c = cmd(&["me", "--portal", base, "--token-file"]);
+        c.arg(file);
+        assert_exit(&output(c).await, 0);
+    }
+
+    let insecure = dir.path().join("insecure.json");
+    let text = format!("{{\"token\":\"{token}\",\"portal\":\"http://portal.example.com\"}}");
+    std::fs::write(&insecure, text).unwrap();
+    let mut c = cmd(&["logout", "--token-file"]);
+    c.arg(&insecure);
+    let o = output(c).await;
+    assert_exit(&o, exit::USAGE);
+    assert!(stderr(&o).contains("the \"portal\" in"), "{}", stderr(&o));
+    assert!(token_is_valid(base, &token).await);
+}
+
 #[tokio::test]
 async fn logout_with_the_token_on_stdin() {
     let emu = start().await;
