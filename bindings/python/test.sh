@@ -18,6 +18,9 @@ echo "==> Python: venv and tools"
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade "maturin>=1.14,<2" "pytest>=8" "mypy>=1.10"
 
+echo "==> Python: the vendor's SDK (docspace-api-sdk, pinned), for the token handoff test"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check "docspace-api-sdk==3.7.0"
+
 echo "==> Python: build and install docspace_auth"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$here"
 

@@ -39,8 +39,9 @@ def run_block(
 
 def test_readme_has_sync_and_async_examples() -> None:
     blocks = python_blocks()
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     assert "AsyncClient" in blocks[1]
+    assert "docspace_api_sdk" in blocks[2]
 
 
 def test_readme_sync_quick_start(
@@ -57,6 +58,13 @@ def test_readme_async_example(
 ) -> None:
     out, _ = run_block(python_blocks()[1], emulator, monkeypatch, capsys)
     assert out.startswith("hello ")
+
+
+def test_readme_sdk_handoff(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, _ = run_block(python_blocks()[2], emulator, monkeypatch, capsys)
+    assert out == f"hello {BOB[0]}\n"
 
 
 def test_root_readme_shows_the_sync_quick_start() -> None:
