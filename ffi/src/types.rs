@@ -35,12 +35,13 @@ pub(crate) fn ffi_time(time: Option<SystemTime>) -> Option<SystemTime> {
 /// Options of a [`DocspaceClient`] (and of [`Session::resume`]). Every field has a default.
 #[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct ClientOptions {
-    /// Whole-request timeout in milliseconds (default 30 000).
+    /// Whole-request timeout (default 30 s): `java.time.Duration` in Kotlin, `TimeInterval`
+    /// in Swift, `datetime.timedelta` in Python.
     #[uniffi(default = None)]
-    pub timeout_ms: Option<u64>,
-    /// Connect timeout in milliseconds (default 10 000).
+    pub timeout: Option<Duration>,
+    /// Connect timeout (default 10 s).
     #[uniffi(default = None)]
-    pub connect_timeout_ms: Option<u64>,
+    pub connect_timeout: Option<Duration>,
     /// An extra CA certificate (PEM) trusted on top of the platform's trust store, for portals
     /// with a private CA.
     #[uniffi(default = None)]
@@ -57,11 +58,11 @@ impl ClientOptions {
     /// The core builder for `portal_url` with these options.
     pub(crate) fn builder(&self, portal_url: &str) -> core::AuthBuilder {
         let mut builder = Auth::builder(portal_url).session(self.session);
-        if let Some(ms) = self.timeout_ms {
-            builder = builder.timeout(Duration::from_millis(ms));
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
         }
-        if let Some(ms) = self.connect_timeout_ms {
-            builder = builder.connect_timeout(Duration::from_millis(ms));
+        if let Some(timeout) = self.connect_timeout {
+            builder = builder.connect_timeout(timeout);
         }
         if let Some(pem) = &self.extra_root_certificate_pem {
             builder = builder.add_root_certificate_pem(pem.as_bytes());

@@ -70,7 +70,7 @@ fn a_blocking_call_inside_an_async_runtime_is_an_error_not_a_panic() {
 fn blocking_calls_on_many_threads_and_async_calls_share_one_client() {
     let (runtime, emu) = emulator();
     let options = ClientOptions {
-        timeout_ms: Some(5_000),
+        timeout: Some(std::time::Duration::from_secs(5)),
         ..ClientOptions::default()
     };
     let client = DocspaceClient::new(emu.base_url().to_owned(), options).expect("client");

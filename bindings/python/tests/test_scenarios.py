@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import time
 from typing import Callable, List
 
@@ -350,3 +351,17 @@ def test_sync_then_async_calls_on_one_thread(emulator: Emulator) -> None:
     assert session.is_valid()
     session.logout()
     assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("timeout", [datetime.timedelta(milliseconds=300), 0.3])
+def test_a_timeout_as_timedelta_or_seconds(emulator: Emulator, timeout: "datetime.timedelta | float") -> None:
+    emulator.fault(kind="delay", delayMs=2000, path="/api/2.0/authentication")
+    started = time.monotonic()
+    with pytest.raises(docspace_auth.RequestTimeout):
+        Client(emulator.url, timeout=timeout).login(*ALICE)
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_negative_timeout_is_refused(emulator: Emulator) -> None:
+    with pytest.raises(ValueError):
+        Client(emulator.url, timeout=datetime.timedelta(seconds=-1))

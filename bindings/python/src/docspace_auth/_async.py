@@ -21,26 +21,36 @@ from ._types import (
 )
 
 
+#: A timeout: a ``datetime.timedelta``, or seconds.
+Timeout = Union[datetime.timedelta, float]
+
+
+def _duration(timeout: Optional[Timeout]) -> Optional[datetime.timedelta]:
+    if timeout is None:
+        return None
+    duration = timeout if isinstance(timeout, datetime.timedelta) else datetime.timedelta(seconds=timeout)
+    if duration < datetime.timedelta(0):
+        raise ValueError(f"a timeout cannot be negative: {timeout!r}")
+    return duration
+
+
 def _options(
-    timeout: Optional[float],
-    connect_timeout: Optional[float],
+    timeout: Optional[Timeout],
+    connect_timeout: Optional[Timeout],
     extra_root_certificate_pem: Optional[str],
     session: bool,
     user_agent: Optional[str],
 ) -> _native.ClientOptions:
-    def millis(seconds: Optional[float]) -> Optional[int]:
-        return None if seconds is None else max(1, round(seconds * 1000))
-
     return _native.ClientOptions(
-        timeout_ms=millis(timeout),
-        connect_timeout_ms=millis(connect_timeout),
+        timeout=_duration(timeout),
+        connect_timeout=_duration(connect_timeout),
         extra_root_certificate_pem=extra_root_certificate_pem,
         session=session,
         user_agent=user_agent,
     )
 
 
-_Options = Tuple[str, Optional[float], Optional[float], Optional[str], bool, Optional[str]]
+_Options = Tuple[str, Optional[Timeout], Optional[Timeout], Optional[str], bool, Optional[str]]
 # Native clients by portal URL and options: a native client holds only its configuration (the
 # connections are pooled in the library), so a new Client for the same portal reuses one instead
 # of crossing into the library to build it again. Bounded; safe to share between threads.
@@ -64,7 +74,7 @@ class AsyncClient:
     """A client for one DocSpace portal.
 
     ``http://`` URLs are refused (:class:`InsecureUrl`) unless the host is loopback.
-    Timeouts are in seconds; ``extra_root_certificate_pem`` is a CA (PEM text) trusted on top of
+    Timeouts are ``datetime.timedelta`` or seconds; ``extra_root_certificate_pem`` is a CA (PEM text) trusted on top of
     the system's trust store.
     """
 
@@ -72,8 +82,8 @@ class AsyncClient:
         self,
         portal_url: str,
         *,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
+        timeout: Optional[Timeout] = None,
+        connect_timeout: Optional[Timeout] = None,
         extra_root_certificate_pem: Optional[str] = None,
         session: bool = False,
         user_agent: Optional[str] = None,
@@ -149,8 +159,8 @@ class AsyncSession:
         portal_url: str,
         token: str,
         *,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
+        timeout: Optional[Timeout] = None,
+        connect_timeout: Optional[Timeout] = None,
         extra_root_certificate_pem: Optional[str] = None,
         user_agent: Optional[str] = None,
     ) -> AsyncSession:

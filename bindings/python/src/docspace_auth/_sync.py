@@ -10,7 +10,7 @@ import datetime
 from typing import List, Optional, Union
 
 from . import _native
-from ._async import AsyncClient, AsyncPendingLogin, AsyncSession
+from ._async import AsyncClient, AsyncPendingLogin, AsyncSession, Timeout
 from ._errors import call
 from ._types import BackupCode, Challenge, SmsSent, User, user_from_native
 
@@ -19,7 +19,7 @@ class Client:
     """A client for one DocSpace portal (blocking calls).
 
     ``http://`` URLs are refused (:class:`InsecureUrl`) unless the host is loopback.
-    Timeouts are in seconds; ``extra_root_certificate_pem`` is a CA (PEM text) trusted on top of
+    Timeouts are ``datetime.timedelta`` or seconds; ``extra_root_certificate_pem`` is a CA (PEM text) trusted on top of
     the system's trust store.
 
     >>> client = Client("https://portal.example.com")          # doctest: +SKIP
@@ -31,8 +31,8 @@ class Client:
         self,
         portal_url: str,
         *,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
+        timeout: Optional[Timeout] = None,
+        connect_timeout: Optional[Timeout] = None,
         extra_root_certificate_pem: Optional[str] = None,
         session: bool = False,
         user_agent: Optional[str] = None,
@@ -111,8 +111,8 @@ class Session:
         portal_url: str,
         token: str,
         *,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
+        timeout: Optional[Timeout] = None,
+        connect_timeout: Optional[Timeout] = None,
         extra_root_certificate_pem: Optional[str] = None,
         user_agent: Optional[str] = None,
     ) -> Session:

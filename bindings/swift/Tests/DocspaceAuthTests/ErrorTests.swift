@@ -92,4 +92,21 @@ final class ErrorTests: EmulatorTestCase {
             XCTAssertEqual(kind, .connect)
         }
     }
+
+    /// Timeouts are `TimeInterval`s (uniffi's mapping of a Rust `Duration`).
+    func testATimeoutIsATimeInterval() async throws {
+        let options = ClientOptions(timeout: 0.3, connectTimeout: 5)
+        let client = try DocspaceClient(portalUrl: emulator.baseURL, options: options)
+        try await emulator.request(
+            "POST", "/emulator/faults",
+            json: ["kind": "delay", "delayMs": 2000, "path": "/api/2.0/authentication"])
+        let started = Date()
+        do {
+            _ = try await client.login(user: "alice@example.com", password: "alice-pass")
+            XCTFail("expected a timeout")
+        } catch AuthError.Transport(_, let kind) {
+            XCTAssertEqual(kind, .timeout)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.5)
+    }
 }

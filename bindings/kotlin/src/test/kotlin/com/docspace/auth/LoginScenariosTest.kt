@@ -225,6 +225,17 @@ class LoginScenariosTest {
         assertEquals(TransportKind.TLS, error.kind)
     }
 
+    /** Timeouts are `java.time.Duration`s (uniffi's mapping of a Rust `Duration`). */
+    @Test
+    fun aTimeoutIsAJavaDuration() = runBlocking<Unit> {
+        val options = ClientOptions(timeout = java.time.Duration.ofMillis(300), connectTimeout = java.time.Duration.ofSeconds(5))
+        emu.fault("delay", "delayMs" to 2000, "path" to "/api/2.0/authentication")
+        val started = System.nanoTime()
+        val error = assertFailsWith<AuthException.Transport> { client(options).login(ALICE, ALICE_PASSWORD) }
+        assertEquals(TransportKind.TIMEOUT, error.kind)
+        assertTrue((System.nanoTime() - started) / 1_000_000 < 1500)
+    }
+
     @Test
     fun cancellationMidConfirm() = runBlocking<Unit> {
         val pending = loginPending(BOB, BOB_PASSWORD)

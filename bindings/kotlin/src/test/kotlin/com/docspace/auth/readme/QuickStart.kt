@@ -62,8 +62,8 @@ suspend fun example(portalUrl: String, input: () -> String = ::readln) {
 fun clientWithOptions(portalUrl: String, caPem: String) = DocspaceClient(
     portalUrl,
     ClientOptions(
-        timeoutMs = 30_000uL, // whole request (default 30 s)
-        connectTimeoutMs = 10_000uL, // default 10 s
+        timeout = java.time.Duration.ofSeconds(30), // whole request (default 30 s)
+        connectTimeout = java.time.Duration.ofSeconds(10), // default 10 s
         extraRootCertificatePem = caPem, // a private CA, trusted on top of the platform's store
         session = false, // DocSpace's `session` flag (default false)
         userAgent = "my-app/1.0",
