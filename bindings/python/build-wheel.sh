@@ -41,6 +41,8 @@ else
 fi
 
 echo "==> wheel: maturin sdist"
+# maturin 1.16 prints "error: manifest path `Cargo.toml` does not exist" here and goes on (the
+# Cargo manifest is ../../ffi/Cargo.toml, from pyproject.toml); the sdist is checked below.
 (cd "$here" && "$venv/bin/maturin" sdist --out "$dist")
 
 wheel=""
