@@ -9,6 +9,7 @@ cargo test --workspace --doc
 
 echo "==> Python: bindings (mypy --strict, pytest on the installed wheel)"
 bash bindings/python/test.sh
+bash bindings/python/test-wheel.sh
 
 echo "==> Kotlin: mvn verify (bindings/kotlin, JUnit 5 via Surefire)"
 bash bindings/kotlin/test.sh
