@@ -223,6 +223,8 @@ pub fn current_totp(secret: &str) -> Code {
 }
 
 /// Fixture users: (email, password).
+pub mod secret_forms;
+
 pub mod users {
     /// No 2FA.
     pub const ALICE: (&str, &str) = ("alice@example.com", "alice-pass");

@@ -24,71 +24,16 @@ use docspace_auth::{
     totp, Auth, Authenticated, Challenge, Code, ConfirmError, Error, LoginOutcome, TfaPending,
     Unauthenticated,
 };
+use docspace_auth_e2e::secret_forms::{
+    contains_form, forms, json_escaped_ascii, listed_flows, percent, WEIRD_PASSWORD,
+};
 use docspace_auth_e2e::users::*;
 use docspace_auth_e2e::{current_totp, pw, unix_now, wrong_totp, Portal};
 use docspace_emulator::FaultKind;
 use serde_json::json;
 
-/// The shared list of flows (all layers run the same ones).
-const FLOWS: &str = include_str!("../fixtures/secret-scan-flows.txt");
-
 /// Timeout of the clients used under faults (a delay fault waits longer than this).
 const SHORT: Duration = Duration::from_millis(1500);
-
-/// A password with what needs escaping in JSON, in a URL and in a form: the 403 echo checks
-/// that each of those forms is caught.
-const WEIRD_PASSWORD: &str = "p\"w d/é\\ü&=+%7";
-
-/// The flow names of the shared list, in order.
-fn listed_flows() -> Vec<&'static str> {
-    FLOWS
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| l.split_whitespace().next().expect("a flow name"))
-        .collect()
-}
-
-/// Every form in which a secret could show up in a text: as is, JSON-escaped, percent-encoded
-/// (every byte that is not alphanumeric), form-encoded. Compared case-insensitively.
-fn forms(secret: &str) -> Vec<String> {
-    let json = serde_json::to_string(secret).expect("a string");
-    let json = json[1..json.len() - 1].to_owned();
-    let mut percent = String::new();
-    for b in secret.bytes() {
-        if b.is_ascii_alphanumeric() {
-            percent.push(b as char);
-        } else {
-            percent.push_str(&format!("%{b:02X}"));
-        }
-    }
-    let form = percent.replace("%20", "+");
-    let mut all = vec![
-        secret.to_owned(),
-        json,
-        json_escaped_ascii(secret),
-        percent,
-        form,
-    ];
-    all.sort();
-    all.dedup();
-    all.into_iter().map(|f| f.to_lowercase()).collect()
-}
-
-/// Whether `text` (lower-cased) contains `form`. A secret of digits only (a code) counts only
-/// where it is not part of a longer number: "tv_nsec: 483920117" holds many 6-digit strings, a
-/// code shown to someone would stand on its own.
-fn contains_form(text: &str, form: &str, digits_only: bool) -> bool {
-    if !digits_only {
-        return text.contains(form);
-    }
-    let bytes = text.as_bytes();
-    text.match_indices(form).any(|(at, _)| {
-        let before = at.checked_sub(1).map(|i| bytes[i]);
-        let after = bytes.get(at + form.len()).copied();
-        !before.is_some_and(|b| b.is_ascii_digit()) && !after.is_some_and(|b| b.is_ascii_digit())
-    })
-}
 
 /// What the scan captured and the secrets it knows.
 #[derive(Default)]
@@ -627,39 +572,6 @@ fn echo_403(form: fn(&str) -> String) -> Shape {
         )),
         headers: Vec::new(),
     })
-}
-
-/// JSON-escaped as .NET's default encoder writes it (DocSpace is .NET): `\` as `\\`, and
-/// `"&'+<>` and every character outside printable ASCII as `\uXXXX`.
-fn json_escaped_ascii(secret: &str) -> String {
-    let mut out = String::new();
-    for c in secret.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' | '&' | '\'' | '+' | '<' | '>' | '`' => {
-                out.push_str(&format!("\\u{:04X}", c as u32))
-            }
-            ' '..='~' => out.push(c),
-            _ => {
-                for unit in c.encode_utf16(&mut [0; 2]) {
-                    out.push_str(&format!("\\u{unit:04X}"));
-                }
-            }
-        }
-    }
-    out
-}
-
-fn percent(secret: &str) -> String {
-    let mut out = String::new();
-    for b in secret.bytes() {
-        if b.is_ascii_alphanumeric() {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02x}"));
-        }
-    }
-    out
 }
 
 /// The shapes of each fault flow.
