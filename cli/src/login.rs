@@ -93,7 +93,7 @@ pub async fn run(args: LoginArgs) -> Result<(), CliError> {
         Ok(()) => Ok(()),
         Err(mut e) => {
             e.message = match session.logout().await {
-                Ok(()) => format!("{}; the new session was logged out", e.message),
+                Ok(_) => format!("{}; the new session was logged out", e.message),
                 Err(_) => format!(
                     "{}; the new session could not be logged out (it expires on its own)",
                     e.message

@@ -56,14 +56,62 @@ pub enum Error {
     /// already used, too many attempts, or 2FA not enabled for the user.
     #[error("the code was rejected")]
     CodeRejected,
-    /// HTTP 403: too many login attempts (locked out for a while), user disabled, invalid captcha,
-    /// or a feature not available. `message` is the server's (localized) text, for display only.
+    /// HTTP 403 that none of the variants below explains (for example a feature that is not
+    /// available). `message` is the server's (localized) text, for display only.
     #[error("forbidden: {message}")]
     Forbidden {
         /// The server's message, for display only (it is localized: never match on it).
         message: String,
     },
-    /// HTTP 404: the user could not be found.
+    /// A login was refused after too many failed attempts (HTTP 403, docs/protocol.md §12):
+    /// wait (a minute by default), or, when the portal has a captcha
+    /// ([`PortalInfo::captcha`](crate::PortalInfo::captcha)), show it and log in again with
+    /// [`Auth::login_with_captcha`](crate::Auth::login_with_captcha).
+    #[error("too many login attempts: locked out for a while (a captcha lets you in sooner)")]
+    LockedOut,
+    /// The password is right but the account is disabled or not yet active (HTTP 403, §12).
+    #[error("the user is disabled")]
+    UserDisabled,
+    /// The captcha answer sent with the login was rejected (HTTP 403, §12): show a new captcha.
+    #[error("the captcha answer was rejected")]
+    CaptchaRejected,
+    /// The portal is not serving logins right now (HTTP 403 with an empty body: it is being
+    /// transferred, restored or encrypted, §17). Try again later.
+    #[error("the portal is temporarily unavailable (maintenance)")]
+    PortalUnavailable,
+    /// HTTP 404 on a login request: there is no DocSpace portal at this address (a wrong
+    /// address, or a portal that is suspended or being removed).
+    #[error("no DocSpace portal answers at this address (wrong portal address?)")]
+    WrongPortalAddress,
+    /// [`Auth::portal_info`](crate::Auth::portal_info) found no DocSpace portal at the address
+    /// (an HTML page, a 404, another product such as ONLYOFFICE Workspace).
+    #[error("not a DocSpace portal: {detail}")]
+    NotADocSpacePortal {
+        /// What was found instead (never contains a secret).
+        detail: String,
+    },
+    /// The single sign-on ended on the portal's error page (docs/protocol.md §13.3).
+    #[error("single sign-on failed: {reason}")]
+    Sso {
+        /// Why, as the portal's `messageKey` says.
+        reason: SsoFailure,
+    },
+    /// [`Auth::set_phone`](crate::Auth::set_phone) on a second factor that is not the phone
+    /// activation ([`Challenge::SmsPhoneActivation`](crate::Challenge::SmsPhoneActivation)).
+    #[error("no phone activation is pending for this login")]
+    NotPhoneActivation,
+    /// A phone number without any digit, refused before any request.
+    #[error("the phone number has no digits")]
+    InvalidPhoneNumber,
+    /// The phone activation link of this login has expired (it is valid for an hour): log in
+    /// again (HTTP 401 on `setphone`, §16).
+    #[error("the phone activation has expired: log in again")]
+    PhoneActivationExpired,
+    /// [`Auth::end_session`](crate::Auth::end_session) was asked to end the session it runs in;
+    /// use [`Auth::logout`](crate::Auth::logout) for that.
+    #[error("this is the current session: use logout to end it")]
+    CurrentSession,
+    /// HTTP 404 on an endpoint that needs the token.
     #[error("not found")]
     NotFound,
     /// HTTP 429: too many requests; wait `retry_after` (from the `Retry-After` header) if given.
@@ -122,6 +170,111 @@ pub enum Error {
         /// What was wrong with it.
         detail: String,
     },
+}
+
+/// Why a single sign-on failed: the `messageKey` of the portal's `/login/error` page
+/// (docs/protocol.md §13.3).
+///
+/// ```
+/// use docspace_auth::SsoFailure;
+/// assert_eq!(SsoFailure::from_message_key(16), SsoFailure::UserDisabled);
+/// assert_eq!(SsoFailure::from_message_key(99), SsoFailure::Other(99));
+/// assert_eq!(SsoFailure::UserDisabled.to_string(), "the user is disabled");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SsoFailure {
+    /// 1: SSO is switched off, or an unexpected error on the portal.
+    Error,
+    /// 11: SSO is not enabled on this portal.
+    Disabled,
+    /// 12: the portal's plan does not include SSO.
+    NotAllowed,
+    /// 13: the identity provider's answer was missing.
+    EmptyToken,
+    /// 14: the identity provider's answer was invalid.
+    InvalidToken,
+    /// 15: the portal could not create the user (e-mail or names missing in the assertion).
+    CannotCreateUser,
+    /// 16: the user is disabled.
+    UserDisabled,
+    /// 17: the SSO service failed (configuration, request).
+    ServiceError,
+    /// 18: the identity provider's response was rejected.
+    AuthenticationFailed,
+    /// 19: the identity provider sent no user attributes.
+    AttributesNotFound,
+    /// Another `messageKey`.
+    Other(i32),
+}
+
+impl SsoFailure {
+    /// The failure for a `messageKey` value.
+    ///
+    /// ```
+    /// assert_eq!(docspace_auth::SsoFailure::from_message_key(18),
+    ///            docspace_auth::SsoFailure::AuthenticationFailed);
+    /// ```
+    pub fn from_message_key(key: i32) -> Self {
+        match key {
+            1 => SsoFailure::Error,
+            11 => SsoFailure::Disabled,
+            12 => SsoFailure::NotAllowed,
+            13 => SsoFailure::EmptyToken,
+            14 => SsoFailure::InvalidToken,
+            15 => SsoFailure::CannotCreateUser,
+            16 => SsoFailure::UserDisabled,
+            17 => SsoFailure::ServiceError,
+            18 => SsoFailure::AuthenticationFailed,
+            19 => SsoFailure::AttributesNotFound,
+            other => SsoFailure::Other(other),
+        }
+    }
+
+    /// The portal's `messageKey` for this failure.
+    ///
+    /// ```
+    /// assert_eq!(docspace_auth::SsoFailure::UserDisabled.message_key(), 16);
+    /// ```
+    pub fn message_key(self) -> i32 {
+        match self {
+            SsoFailure::Error => 1,
+            SsoFailure::Disabled => 11,
+            SsoFailure::NotAllowed => 12,
+            SsoFailure::EmptyToken => 13,
+            SsoFailure::InvalidToken => 14,
+            SsoFailure::CannotCreateUser => 15,
+            SsoFailure::UserDisabled => 16,
+            SsoFailure::ServiceError => 17,
+            SsoFailure::AuthenticationFailed => 18,
+            SsoFailure::AttributesNotFound => 19,
+            SsoFailure::Other(key) => key,
+        }
+    }
+}
+
+impl std::fmt::Display for SsoFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SsoFailure::Error => f.write_str("SSO is off or the portal failed"),
+            SsoFailure::Disabled => f.write_str("SSO is not enabled on this portal"),
+            SsoFailure::NotAllowed => f.write_str("the portal's plan does not include SSO"),
+            SsoFailure::EmptyToken => f.write_str("the identity provider's answer was missing"),
+            SsoFailure::InvalidToken => f.write_str("the identity provider's answer was invalid"),
+            SsoFailure::CannotCreateUser => {
+                f.write_str("the portal could not create the user (e-mail or name missing)")
+            }
+            SsoFailure::UserDisabled => f.write_str("the user is disabled"),
+            SsoFailure::ServiceError => f.write_str("the portal's SSO service failed"),
+            SsoFailure::AuthenticationFailed => {
+                f.write_str("the identity provider's response was rejected")
+            }
+            SsoFailure::AttributesNotFound => {
+                f.write_str("the identity provider sent no user attributes")
+            }
+            SsoFailure::Other(key) => write!(f, "error {key}"),
+        }
+    }
 }
 
 impl Error {

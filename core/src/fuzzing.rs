@@ -69,7 +69,7 @@ pub fn other_answers(body: &[u8]) {
     }
 }
 
-/// A non-2xx answer: `status` (any u16), the endpoint kind (`on_401` modulo 3), the
+/// A non-2xx answer: `status` (any u16), the endpoint kind (`on_401` modulo 4), the
 /// `Retry-After` header and the body, for a request that carried `secrets`.
 pub fn error_answer(status: u16, on_401: u8, retry_after: &str, body: &[u8], secrets: &[&str]) {
     let Ok(status) = StatusCode::from_u16(status) else {
@@ -78,13 +78,14 @@ pub fn error_answer(status: u16, on_401: u8, retry_after: &str, body: &[u8], sec
     if status.is_success() {
         return;
     }
-    let on_401 = match on_401 % 3 {
+    let on_401 = match on_401 % 4 {
         0 => On401::BadCredentials,
         1 => On401::CodeRejected,
+        2 => On401::ActivationKey,
         _ => On401::TokenInvalid,
     };
     let retry = wire::parse_retry_after(retry_after);
-    let error = status::status_error(status, on_401, retry, Some(body));
+    let error = status::status_error(status, on_401, retry.is_some(), retry, Some(body));
     let error = status::redact(error, secrets.iter().copied());
     let shown = error.to_string();
     if let Error::Forbidden { message } = &error {

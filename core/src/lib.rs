@@ -32,9 +32,9 @@
 //!                 println!("add this key to your authenticator: {}", enrollment.secret().expose_secret());
 //!             }
 //!             Challenge::Sms { phone_noise, .. } => println!("enter the code sent to {phone_noise}"),
-//!             Challenge::SmsPhoneActivation { confirm_url } => {
-//!                 println!("activate your phone first: {confirm_url}");
-//!                 return Ok(());
+//!             Challenge::SmsPhoneActivation { .. } => {
+//!                 let number = "+1 555 123 4567"; // ask the user
+//!                 pending = pending.set_phone(number).await?;
 //!             }
 //!         }
 //!         loop {
@@ -105,6 +105,7 @@ mod auth;
 mod code;
 mod error;
 mod http;
+mod portal;
 pub mod totp;
 mod wire;
 
@@ -115,11 +116,15 @@ mod wire;
 pub mod fuzzing;
 
 pub use auth::{
-    Auth, AuthBuilder, Authenticated, BackupCode, Challenge, ConfirmError, Enrollment,
-    LoginOutcome, LogoutError, SmsSent, TfaPending, Unauthenticated, User,
+    ActiveSession, Auth, AuthBuilder, Authenticated, BackupCode, Challenge, ConfirmError,
+    Enrollment, LoggedOut, LoginOutcome, LogoutError, SmsSent, SsoRedirect, TfaPending,
+    Unauthenticated, User,
 };
 pub use code::Code;
-pub use error::{Error, TransportErrorKind};
+pub use error::{Error, SsoFailure, TransportErrorKind};
+pub use portal::{
+    Captcha, CaptchaAnswer, CaptchaKind, PasswordHashParams, PortalInfo, SsoProvider, TenantStatus,
+};
 /// The `secrecy` crate this API uses for secrets (`SecretString`, `ExposeSecret`).
 pub use secrecy;
 

@@ -7,14 +7,47 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 
-/// Body of `POST /authentication`, `/authentication/sendsms` (§1).
-#[derive(Serialize)]
+/// What proves the password in a login request (§1, §11): the password itself, or its
+/// client-side hash (`passwordHash`).
+pub(crate) enum LoginSecret {
+    Password(SecretString),
+    Hash(SecretString),
+}
+
+impl LoginSecret {
+    /// The secret as sent, for the redaction of error messages.
+    pub(crate) fn expose(&self) -> &str {
+        match self {
+            LoginSecret::Password(s) | LoginSecret::Hash(s) => s.expose_secret(),
+        }
+    }
+}
+
+/// Body of `POST /authentication`, `/authentication/sendsms` (§1, §11.2, §12.3):
+/// `userName`, `password` or `passwordHash`, `session`, and a captcha answer if any.
 pub(crate) struct Credentials<'a> {
-    #[serde(rename = "userName")]
     pub user_name: &'a str,
-    #[serde(serialize_with = "expose")]
-    pub password: &'a SecretString,
+    pub secret: &'a LoginSecret,
     pub session: bool,
+    pub captcha: Option<&'a crate::CaptchaAnswer>,
+}
+
+impl Serialize for Credentials<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("userName", self.user_name)?;
+        match self.secret {
+            LoginSecret::Password(p) => map.serialize_entry("password", p.expose_secret())?,
+            LoginSecret::Hash(h) => map.serialize_entry("passwordHash", h.expose_secret())?,
+        }
+        map.serialize_entry("session", &self.session)?;
+        if let Some(captcha) = self.captcha {
+            map.serialize_entry("recaptchaResponse", captcha.response.expose_secret())?;
+            map.serialize_entry("recaptchaType", &captcha.kind.code())?;
+        }
+        map.end()
+    }
 }
 
 /// Body of `POST /authentication/{code}` (§1, §4.3): the credentials again plus the code.
@@ -25,8 +58,80 @@ pub(crate) struct CredentialsWithCode<'a> {
     pub code: &'a str,
 }
 
-fn expose<S: serde::Serializer>(secret: &&SecretString, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(secret.expose_secret())
+/// Body of `POST /authentication/setphone` (§16).
+#[derive(Serialize)]
+pub(crate) struct SetPhone<'a> {
+    #[serde(rename = "mobilePhone")]
+    pub mobile_phone: &'a str,
+}
+
+/// The login-relevant part of the anonymous `GET /settings` (§10.2), with its envelope.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SettingsEnvelope {
+    pub response: Option<SettingsDto>,
+    pub status: Option<i64>,
+    pub status_code: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SettingsDto {
+    #[serde(default)]
+    pub doc_space: bool,
+    pub version: Option<String>,
+    #[serde(default)]
+    pub standalone: bool,
+    #[serde(default)]
+    pub tenant_status: i64,
+    pub password_hash: Option<PasswordHashDto>,
+    pub recaptcha_type: Option<i64>,
+    pub recaptcha_public_key: Option<String>,
+}
+
+/// `settings.passwordHash` (§11.1).
+#[derive(Deserialize)]
+pub(crate) struct PasswordHashDto {
+    pub size: u32,
+    pub iterations: u32,
+    pub salt: String,
+}
+
+/// `GET /capabilities` (§10.1).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CapabilitiesDto {
+    #[serde(default)]
+    pub ldap_enabled: bool,
+    #[serde(default)]
+    pub providers: Vec<String>,
+    pub sso_label: Option<String>,
+    pub sso_url: Option<String>,
+}
+
+/// `GET /security/activeconnections` (§15.2).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ConnectionsDto {
+    #[serde(default)]
+    pub login_event: i64,
+    #[serde(default)]
+    pub items: Vec<ConnectionDto>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ConnectionDto {
+    pub id: i64,
+    #[serde(default)]
+    pub mobile: bool,
+    pub ip: Option<String>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub browser: Option<String>,
+    pub platform: Option<String>,
+    pub date: Option<String>,
+    pub page: Option<String>,
 }
 
 /// The success envelope (§3.1). Only `response` and `status` matter; `count`, `links`, `total`
@@ -47,6 +152,8 @@ pub(crate) struct ErrorEnvelope {
 #[derive(Deserialize)]
 pub(crate) struct ErrorBody {
     pub message: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
 }
 
 /// `AuthenticationTokenDto` (§2).
@@ -150,6 +257,13 @@ pub(crate) fn decode_success<T: serde::de::DeserializeOwned>(
 pub(crate) fn error_message(body: &[u8]) -> Option<String> {
     let envelope: ErrorEnvelope = serde_json::from_slice(body).ok()?;
     envelope.error?.message
+}
+
+/// The exception type of an error envelope (`error.type`, §12.2): `Some(None)` for an envelope
+/// whose type is null or absent, `None` when the body is not an error envelope.
+pub(crate) fn error_type(body: &[u8]) -> Option<Option<String>> {
+    let envelope: ErrorEnvelope = serde_json::from_slice(body).ok()?;
+    Some(envelope.error?.kind)
 }
 
 /// Describes a JSON error without quoting any of the input (which might hold a secret).

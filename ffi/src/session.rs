@@ -134,7 +134,7 @@ impl Session {
         let (tx, rx) = oneshot::channel();
         tokio::spawn(async move {
             let outcome = match session.logout().await {
-                Ok(()) => Ok(()),
+                Ok(_) => Ok(()),
                 Err(failed) => {
                     let (error, session) = failed.into_parts();
                     if let Some(session) = session {

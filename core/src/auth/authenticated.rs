@@ -1,4 +1,5 @@
-//! State [`Authenticated`]: logged in; the token, the profile, the backup codes, logout.
+//! State [`Authenticated`]: logged in; the token, the profile, the backup codes (read and
+//! regenerated), the active sessions, logout.
 
 use std::fmt;
 use std::time::SystemTime;
@@ -6,7 +7,7 @@ use std::time::SystemTime;
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
-use super::{mapping, Auth, BackupCode, User};
+use super::{mapping, ActiveSession, Auth, BackupCode, LoggedOut, User};
 use crate::http::{On401, Request, TokenPlacement};
 use crate::{wire, Error};
 
@@ -160,7 +161,19 @@ impl Auth<Authenticated> {
     /// session.logout().await?; // `session` is gone: using it again does not compile
     /// # Ok(()) }
     /// ```
-    pub async fn logout(self) -> Result<(), LogoutError> {
+    ///
+    /// For a user who logged in with SSO, [`LoggedOut::sso_logout_url`] may hold the address
+    /// that ends the identity provider's session too.
+    ///
+    /// ```no_run
+    /// # use docspace_auth::{Auth, Authenticated};
+    /// # async fn run(session: Auth<Authenticated>) -> Result<(), docspace_auth::Error> {
+    /// if let Some(url) = session.logout().await?.sso_logout_url {
+    ///     println!("open {url} in the web view");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn logout(self) -> Result<LoggedOut, LogoutError> {
         let answer = self
             .http
             .call(
@@ -169,15 +182,134 @@ impl Auth<Authenticated> {
             )
             .await;
         let (error, session) = match answer {
-            // `response` is absent, or an SSO logout URL; either is fine.
+            // `response` is absent, or an SSO single-logout URL (§13.5).
             Ok(body) => match wire::decode_success::<serde_json::Value>(&body) {
-                Ok(_) => return Ok(()),
+                Ok(response) => return Ok(self.logged_out(response)),
                 Err(error) => (error, None),
             },
             Err(Error::Unauthorized) => (Error::Unauthorized, None),
             Err(error) => (error, Some(Box::new(self))),
         };
         Err(LogoutError { error, session })
+    }
+
+    /// The single-logout URL of §13.5 (relative to the portal), made absolute; only one on the
+    /// portal's own origin is kept.
+    fn logged_out(&self, response: Option<serde_json::Value>) -> LoggedOut {
+        let base = self.http.base();
+        let sso_logout_url = response
+            .as_ref()
+            .and_then(serde_json::Value::as_str)
+            .filter(|url| !url.trim().is_empty())
+            .and_then(|url| base.join(url.trim()).ok())
+            .filter(|url| url.origin() == base.origin())
+            .map(String::from);
+        LoggedOut { sso_logout_url }
+    }
+
+    /// Replaces the user's backup codes with new ones and returns them:
+    /// `PUT /api/2.0/settings/tfaappnewcodes` (docs/protocol.md §14). The old codes, used or
+    /// not, stop working at once. Show the new ones to the user once; they are not kept.
+    /// [`Error::Forbidden`] when the user has no authenticator app set up.
+    ///
+    /// ```no_run
+    /// # use docspace_auth::{secrecy::ExposeSecret, Auth, Authenticated};
+    /// # async fn run(session: &Auth<Authenticated>) -> Result<(), docspace_auth::Error> {
+    /// for code in session.regenerate_backup_codes().await? {
+    ///     println!("{}", code.code.expose_secret());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn regenerate_backup_codes(&self) -> Result<Vec<BackupCode>, Error> {
+        let body = self
+            .http
+            .call(
+                Request::put(&["settings", "tfaappnewcodes"], On401::TokenInvalid)
+                    .token(TokenPlacement::Header(&self.state.token)),
+            )
+            .await?;
+        Ok(mapping::backup_codes(mapping::required(&body)?))
+    }
+
+    /// The user's active sessions, newest first, the current one marked
+    /// (`GET /api/2.0/security/activeconnections`, docs/protocol.md §15). The token goes as the
+    /// `asc_auth_key` cookie: only then does the server know which session is this one (§15.3).
+    ///
+    /// ```no_run
+    /// # use docspace_auth::{Auth, Authenticated};
+    /// # async fn run(session: &Auth<Authenticated>) -> Result<(), docspace_auth::Error> {
+    /// let others = session.sessions().await?.into_iter().filter(|s| !s.current).count();
+    /// println!("{others} other sessions");
+    /// # Ok(()) }
+    /// ```
+    pub async fn sessions(&self) -> Result<Vec<ActiveSession>, Error> {
+        let body = self
+            .with_cookie(Request::get(
+                &["security", "activeconnections"],
+                On401::TokenInvalid,
+            ))
+            .await?;
+        Ok(mapping::sessions(mapping::required(&body)?))
+    }
+
+    /// Ends another session of the user (its tokens stop working):
+    /// `PUT /api/2.0/security/activeconnections/logout/{id}`. `Ok(false)` when there was no
+    /// such active session. [`Error::CurrentSession`], before anything is ended, when `id` is
+    /// this session's: use [`Auth::logout`] for that.
+    ///
+    /// ```no_run
+    /// # use docspace_auth::{Auth, Authenticated};
+    /// # async fn run(session: &Auth<Authenticated>) -> Result<(), docspace_auth::Error> {
+    /// for other in session.sessions().await?.into_iter().filter(|s| !s.current) {
+    ///     session.end_session(other.id).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn end_session(&self, id: i64) -> Result<bool, Error> {
+        if self
+            .sessions()
+            .await?
+            .iter()
+            .any(|s| s.current && s.id == id)
+        {
+            return Err(Error::CurrentSession);
+        }
+        let id = id.to_string();
+        let body = self
+            .with_cookie(Request::put(
+                &["security", "activeconnections", "logout", &id],
+                On401::TokenInvalid,
+            ))
+            .await?;
+        mapping::required(&body)
+    }
+
+    /// Ends every other session of the user, keeping this one:
+    /// `PUT /api/2.0/security/activeconnections/logoutallexceptthis`, with the token as the
+    /// cookie (sent only in a header, the server would end this session too, §15.3).
+    ///
+    /// ```no_run
+    /// # use docspace_auth::{Auth, Authenticated};
+    /// # async fn run(session: &Auth<Authenticated>) -> Result<(), docspace_auth::Error> {
+    /// session.end_other_sessions().await?;
+    /// assert!(session.is_valid().await?);
+    /// # Ok(()) }
+    /// ```
+    pub async fn end_other_sessions(&self) -> Result<(), Error> {
+        let body = self
+            .with_cookie(Request::put(
+                &["security", "activeconnections", "logoutallexceptthis"],
+                On401::TokenInvalid,
+            ))
+            .await?;
+        // `response` is the user's name, or absent: either way it is done.
+        wire::decode_success::<serde_json::Value>(&body).map(drop)
+    }
+
+    async fn with_cookie(&self, request: Request<'_>) -> Result<Zeroizing<Vec<u8>>, Error> {
+        self.http
+            .call(request.token(TokenPlacement::Cookie(&self.state.token)))
+            .await
     }
 
     async fn get_with_token(&self, segments: &[&str]) -> Result<Zeroizing<Vec<u8>>, Error> {
@@ -200,7 +332,7 @@ impl Auth<Authenticated> {
 /// let mut session = session;
 /// for _ in 0..3 {
 ///     match session.logout().await {
-///         Ok(()) => break,
+///         Ok(_) => break,
 ///         Err(failed) => match failed.into_session() {
 ///             Some(again) => session = again, // not revoked yet: try again
 ///             None => break,                  // nothing left to log out

@@ -1,5 +1,5 @@
 //! [`AuthBuilder`]: the options of a client (timeouts, extra root certificates, user agent,
-//! the `session` flag), and where [`Auth::builder`] starts.
+//! the `session` flag, password hashing), and where [`Auth::builder`] starts.
 
 use std::time::Duration;
 
@@ -107,6 +107,26 @@ impl AuthBuilder {
     /// ```
     pub fn session(mut self, session: bool) -> Self {
         self.options.session = session;
+        self
+    }
+
+    /// Sends the password's client-side hash (`passwordHash`, docs/protocol.md §11) instead of
+    /// the password, as the portal's web client does (default `false`: the plain password, as
+    /// the vendor's native apps send it). The plain password then never leaves the device, and
+    /// a pending second factor holds only the hash. The hash parameters are read from the
+    /// portal once per client (one more request on its first login).
+    ///
+    /// LDAP accounts need the plain password: leave this off when
+    /// [`PortalInfo::ldap_enabled`](crate::PortalInfo::ldap_enabled) is true.
+    ///
+    /// ```
+    /// let auth = docspace_auth::Auth::builder("https://portal.example.com")
+    ///     .hash_password(true)
+    ///     .build()?;
+    /// # Ok::<(), docspace_auth::Error>(())
+    /// ```
+    pub fn hash_password(mut self, hash: bool) -> Self {
+        self.options.hash_password = hash;
         self
     }
 

@@ -1,14 +1,20 @@
 //! From the wire to the login flow: the one place that reads a success envelope's
-//! `response`, a `TokenDto` (login, code and `sendsms` answers, docs/protocol.md §2) and the backup
-//! codes (docs/protocol.md §4.6), and turns them into states and public values.
+//! `response`, a `TokenDto` (login, code, `sendsms` and `setphone` answers, docs/protocol.md §2,
+//! §16), the backup codes (§4.6, §14), the portal's settings and capabilities (§10) and its
+//! active sessions (§15), and turns them into states and public values.
 
 use std::time::SystemTime;
 
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 
-use super::{Authenticated, BackupCode, Challenge, Enrollment, SmsSent};
-use crate::wire::{self, BackupCodeDto, TokenDto};
+use super::{ActiveSession, Authenticated, BackupCode, Challenge, Enrollment, SmsSent};
+use crate::portal::{
+    Captcha, CaptchaKind, PasswordHashParams, PortalInfo, SsoProvider, TenantStatus,
+};
+use crate::wire::{
+    self, BackupCodeDto, CapabilitiesDto, ConnectionsDto, SettingsDto, SettingsEnvelope, TokenDto,
+};
 use crate::Error;
 
 /// The `response` of a success envelope (docs/protocol.md §3.1), which must be there.
@@ -122,6 +128,114 @@ fn session(token: SecretString, expires: Option<SystemTime>) -> Result<Authentic
 /// `expires` of a token or SMS answer; `None` when absent or not applicable (docs/protocol.md §6.3).
 fn expires(dto: &TokenDto) -> Option<SystemTime> {
     dto.expires.as_deref().and_then(wire::parse_expires)
+}
+
+/// The anonymous `GET /settings` answer (§10.4 step 1): only HTTP 200 with a success envelope
+/// (`status` 0, `statusCode` 200) whose `response.docSpace` is `true` is a DocSpace portal.
+pub(crate) fn settings(body: &[u8]) -> Result<SettingsDto, Error> {
+    let not_docspace = |detail: &str| Error::NotADocSpacePortal {
+        detail: detail.to_owned(),
+    };
+    let envelope: SettingsEnvelope = serde_json::from_slice(body)
+        .map_err(|_| not_docspace("its settings are not DocSpace's JSON envelope"))?;
+    if envelope.status != Some(0) || envelope.status_code.is_some_and(|code| code != 200) {
+        return Err(not_docspace("its settings answer is an error envelope"));
+    }
+    match envelope.response {
+        Some(settings) if settings.doc_space => Ok(settings),
+        Some(_) => Err(not_docspace("it says it is not DocSpace")),
+        None => Err(not_docspace("its settings answer has no `response`")),
+    }
+}
+
+/// An error while reading the settings of what may not be a portal (§10.3): a 404, a 401 (ONLYOFFICE
+/// Workspace asks for a login), a 403, a redirect or a body that is not the envelope all mean
+/// "not a DocSpace portal"; transport errors, 429 and 5xx stay what they are.
+pub(crate) fn not_a_portal(error: Error) -> Error {
+    let detail = match error {
+        Error::NotFound | Error::WrongPortalAddress => "HTTP 404".to_owned(),
+        Error::Unauthorized => {
+            "it asks for a login to read its settings (ONLYOFFICE Workspace?)".to_owned()
+        }
+        Error::Forbidden { .. } | Error::PortalUnavailable => "HTTP 403".to_owned(),
+        Error::UnexpectedResponse { detail } => detail,
+        other => return other,
+    };
+    Error::NotADocSpacePortal { detail }
+}
+
+/// `settings.passwordHash` (§11.1).
+pub(crate) fn hash_params(settings: &SettingsDto) -> Option<PasswordHashParams> {
+    settings.password_hash.as_ref().map(|p| PasswordHashParams {
+        salt: p.salt.clone(),
+        iterations: p.iterations,
+        size: p.size,
+    })
+}
+
+/// What a login screen needs, from the settings and, when the portal answered it, the
+/// capabilities (§10.1, §10.2).
+pub(crate) fn portal_info(
+    settings: SettingsDto,
+    capabilities: Option<CapabilitiesDto>,
+) -> PortalInfo {
+    let password_hash = hash_params(&settings);
+    let captcha = settings
+        .recaptcha_public_key
+        .filter(|key| !key.is_empty())
+        .map(|public_key| Captcha {
+            // An unknown type is sent back as it came: the web widget's.
+            kind: CaptchaKind::from_code(settings.recaptcha_type.unwrap_or(0))
+                .unwrap_or(CaptchaKind::Recaptcha),
+            public_key,
+        });
+    let capabilities = capabilities.unwrap_or(CapabilitiesDto {
+        ldap_enabled: false,
+        providers: Vec::new(),
+        sso_label: None,
+        sso_url: None,
+    });
+    let sso = capabilities
+        .sso_url
+        .filter(|url| !url.is_empty())
+        .map(|url| SsoProvider {
+            url,
+            label: capabilities
+                .sso_label
+                .filter(|label| !label.is_empty())
+                .unwrap_or_else(|| "Single Sign-on".to_owned()),
+        });
+    PortalInfo {
+        version: settings.version.unwrap_or_default(),
+        standalone: settings.standalone,
+        tenant_status: TenantStatus::from_code(settings.tenant_status),
+        sso,
+        ldap_enabled: capabilities.ldap_enabled,
+        providers: capabilities.providers,
+        password_hash,
+        captcha,
+    }
+}
+
+/// The items of `GET /security/activeconnections` (§15.2); `current` is the event id the
+/// server read from the cookie (§15.3).
+pub(crate) fn sessions(dto: ConnectionsDto) -> Vec<ActiveSession> {
+    let current = dto.login_event;
+    dto.items
+        .into_iter()
+        .map(|item| ActiveSession {
+            id: item.id,
+            current: current != 0 && item.id == current,
+            mobile: item.mobile,
+            ip: item.ip.unwrap_or_default(),
+            country: item.country,
+            city: item.city,
+            browser: item.browser,
+            platform: item.platform,
+            date: item.date.as_deref().and_then(wire::parse_expires),
+            page: item.page,
+        })
+        .collect()
 }
 
 #[cfg(test)]

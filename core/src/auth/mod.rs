@@ -3,16 +3,22 @@
 //!
 //! - here: [`Auth`] itself and what every state has;
 //! - [`builder`]: [`AuthBuilder`], the client's options;
-//! - [`unauthenticated`]: [`Unauthenticated`], [`Auth::login`];
-//! - [`pending`]: [`TfaPending`], [`Auth::confirm`], [`Auth::resend_sms`], [`ConfirmError`];
-//! - [`authenticated`]: [`Authenticated`], the token, [`Auth::me`], [`Auth::logout`], ...;
+//! - [`unauthenticated`]: [`Unauthenticated`], [`Auth::login`], [`Auth::login_with_captcha`];
+//! - [`discovery`]: [`Auth::portal_info`], and the password hash parameters a login reads;
+//! - [`sso`]: [`Auth::complete_sso`], the end of a single sign-on;
+//! - [`pending`]: [`TfaPending`], [`Auth::confirm`], [`Auth::resend_sms`], [`Auth::set_phone`],
+//!   [`ConfirmError`];
+//! - [`authenticated`]: [`Authenticated`], the token, [`Auth::me`], [`Auth::logout`], the
+//!   sessions, ...;
 //! - [`types`]: the values handed out ([`Challenge`], [`User`], ...);
 //! - [`mapping`]: the one place that turns wire DTOs into those states and values.
 
 mod authenticated;
 mod builder;
+mod discovery;
 pub(crate) mod mapping;
 mod pending;
+mod sso;
 mod types;
 mod unauthenticated;
 
@@ -23,7 +29,10 @@ use crate::http::Http;
 pub use authenticated::{Authenticated, LogoutError};
 pub use builder::AuthBuilder;
 pub use pending::{ConfirmError, TfaPending};
-pub use types::{BackupCode, Challenge, Enrollment, LoginOutcome, SmsSent, User};
+pub use sso::SsoRedirect;
+pub use types::{
+    ActiveSession, BackupCode, Challenge, Enrollment, LoggedOut, LoginOutcome, SmsSent, User,
+};
 pub use unauthenticated::Unauthenticated;
 
 /// A client for one DocSpace portal, in login state `S`: [`Unauthenticated`], [`TfaPending`]

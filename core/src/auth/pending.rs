@@ -4,18 +4,18 @@
 
 use std::fmt;
 
-use secrecy::{ExposeSecret, SecretString};
 
 use super::{mapping, Auth, Authenticated, Challenge, SmsSent};
 use crate::http::{On401, Request};
-use crate::wire::{Credentials, CredentialsWithCode};
+use crate::wire::{Credentials, CredentialsWithCode, LoginSecret, SetPhone};
 use crate::{Code, Error};
 
 /// State: the password was accepted and a second factor is pending. See
 /// [`Auth::challenge`], [`Auth::confirm`], [`Auth::resend_sms`].
 ///
 /// It holds the credentials (in a [`SecretString`]) because the code endpoint checks the
-/// password again (docs/protocol.md §4.1).
+/// password again (docs/protocol.md §4.1): the password, or only its hash with
+/// [`AuthBuilder::hash_password`](super::AuthBuilder::hash_password).
 ///
 /// ```no_run
 /// # use docspace_auth::{secrecy::SecretString, Auth, LoginOutcome, TfaPending};
@@ -29,7 +29,7 @@ use crate::{Code, Error};
 /// ```
 pub struct TfaPending {
     pub(super) user: String,
-    pub(super) password: SecretString,
+    pub(super) secret: LoginSecret,
     pub(super) challenge: Challenge,
 }
 
@@ -37,7 +37,7 @@ impl fmt::Debug for TfaPending {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TfaPending")
             .field("user", &self.user)
-            .field("password", &"[REDACTED]")
+            .field("secret", &"[REDACTED]")
             .field("challenge", &self.challenge)
             .finish()
     }
@@ -116,7 +116,7 @@ impl Auth<TfaPending> {
             .call(
                 Request::post(&["authentication", code.expose()], On401::CodeRejected)
                     .json(&body)?
-                    .redacting(&[self.state.password.expose_secret(), code.expose()]),
+                    .redacting(&[self.state.secret.expose(), code.expose()]),
             )
             .await?;
         mapping::code_answer(mapping::required(&response)?)
@@ -138,17 +138,89 @@ impl Auth<TfaPending> {
             .call(
                 Request::post(&["authentication", "sendsms"], On401::BadCredentials)
                     .json(&self.credentials())?
-                    .redacting(&[self.state.password.expose_secret()]),
+                    .redacting(&[self.state.secret.expose()]),
             )
             .await?;
         mapping::sms_sent(mapping::required(&response)?)
     }
 
+    /// Gives the phone number to send codes to, when the server asks for one
+    /// ([`Challenge::SmsPhoneActivation`]): `POST /api/2.0/authentication/setphone` with the
+    /// activation key of the challenge's link (docs/protocol.md §16). The server sends a code
+    /// to the number, and the challenge becomes [`Challenge::Sms`]: then [`Auth::confirm`] as
+    /// usual, which also activates the phone.
+    ///
+    /// The number may be formatted in any way (`+1 (555) 123-4567`); the server keeps its
+    /// digits. Errors, each handing the pending state back: [`Error::NotPhoneActivation`] for
+    /// another challenge and [`Error::InvalidPhoneNumber`] for a number without digits (both
+    /// before any request), [`Error::PhoneActivationExpired`] after an hour (log in again),
+    /// [`Error::Server`] (too many codes sent; a number already activated), and the errors of
+    /// [`Auth::login`].
+    ///
+    /// ```no_run
+    /// # use docspace_auth::{Auth, Challenge, Code, TfaPending};
+    /// # async fn run(pending: Auth<TfaPending>) -> Result<(), docspace_auth::Error> {
+    /// let pending = if let Challenge::SmsPhoneActivation { .. } = pending.challenge() {
+    ///     pending.set_phone("+1 555 123 4567").await?
+    /// } else {
+    ///     pending
+    /// };
+    /// if let Challenge::Sms { phone_noise, .. } = pending.challenge() {
+    ///     println!("enter the code sent to {phone_noise}");
+    /// }
+    /// let session = pending.confirm(Code::parse("123456")?).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn set_phone(mut self, number: &str) -> Result<Auth<TfaPending>, ConfirmError> {
+        match self.try_set_phone(number).await {
+            Ok(challenge) => {
+                self.state.challenge = challenge;
+                Ok(self)
+            }
+            Err(error) => Err(ConfirmError {
+                error,
+                pending: Box::new(self),
+            }),
+        }
+    }
+
+    async fn try_set_phone(&self, number: &str) -> Result<Challenge, Error> {
+        let Challenge::SmsPhoneActivation { confirm_url } = &self.state.challenge else {
+            return Err(Error::NotPhoneActivation);
+        };
+        if !number.chars().any(|c| c.is_ascii_digit()) {
+            return Err(Error::InvalidPhoneNumber);
+        }
+        // The `confirm` header is the link's query, verbatim (§16).
+        let key = url::Url::parse(confirm_url)
+            .ok()
+            .and_then(|url| url.query().map(str::to_owned))
+            .filter(|query| !query.is_empty())
+            .ok_or_else(|| Error::unexpected("the phone activation link has no key"))?;
+        let response = self
+            .http
+            .call(
+                Request::post(&["authentication", "setphone"], On401::ActivationKey)
+                    .json(&SetPhone {
+                        mobile_phone: number,
+                    })?
+                    .header("confirm", &key)
+                    .redacting(&[self.state.secret.expose(), &key]),
+            )
+            .await?;
+        let sent = mapping::sms_sent(mapping::required(&response)?)?;
+        Ok(Challenge::Sms {
+            phone_noise: sent.phone_noise,
+            expires: sent.expires,
+        })
+    }
+
     fn credentials(&self) -> Credentials<'_> {
         Credentials {
             user_name: &self.state.user,
-            password: &self.state.password,
+            secret: &self.state.secret,
             session: self.http.session,
+            captcha: None,
         }
     }
 }
@@ -261,7 +333,7 @@ pub(super) fn test_pending(user: &str, password: &str, challenge: Challenge) -> 
             .unwrap(),
         state: TfaPending {
             user: user.into(),
-            password: SecretString::from(password),
+            secret: LoginSecret::Password(secrecy::SecretString::from(password)),
             challenge,
         },
     }
@@ -278,7 +350,7 @@ mod tests {
             "carol@example.com",
             "hunter2-password",
             Challenge::AppEnrollment(Enrollment {
-                secret: SecretString::from("JBSWY3DPEHPK3PXP"),
+                secret: secrecy::SecretString::from("JBSWY3DPEHPK3PXP"),
                 issuer: "127.0.0.1".into(),
                 account: "carol@example.com".into(),
                 confirm_url: "http://127.0.0.1:1/confirm".into(),

@@ -1,5 +1,5 @@
 //! The values the login flow hands out: [`LoginOutcome`], [`Challenge`], [`Enrollment`],
-//! [`SmsSent`], [`User`], [`BackupCode`]. They are built from the wire in [`super::mapping`].
+//! [`SmsSent`], [`User`], [`BackupCode`], [`ActiveSession`], [`LoggedOut`]. They are built from the wire in [`super::mapping`].
 
 use std::fmt;
 use std::time::SystemTime;
@@ -58,10 +58,10 @@ pub enum Challenge {
         /// When the SMS code expires, if the server said.
         expires: Option<SystemTime>,
     },
-    /// SMS is required but the user has no activated phone: it must be set up in a browser at
-    /// `confirm_url` first.
+    /// SMS is required but the user has no activated phone yet: give one with
+    /// [`Auth::set_phone`], which sends a code to it and turns this into [`Challenge::Sms`].
     SmsPhoneActivation {
-        /// The portal's phone activation page.
+        /// The portal's phone activation link; its query is the key `set_phone` sends.
         confirm_url: String,
     },
 }
@@ -219,6 +219,12 @@ pub struct User {
     /// The user's culture, e.g. `en-US`.
     #[serde(default)]
     pub culture_name: Option<String>,
+    /// Whether the user logs in with single sign-on (has a SAML name id).
+    #[serde(default, rename = "isSSO")]
+    pub is_sso: Option<bool>,
+    /// Whether the user is an LDAP account (send the plain password, docs/protocol.md §11.4).
+    #[serde(default, rename = "isLDAP")]
+    pub is_ldap: Option<bool>,
 }
 
 /// One backup (recovery) code, from [`Auth::backup_codes`]. Each works once.
@@ -240,6 +246,63 @@ pub struct BackupCode {
     pub code: SecretString,
     /// Whether it has already been used.
     pub is_used: bool,
+}
+
+/// One of the user's active sessions (a login event), from [`Auth::sessions`]
+/// (docs/protocol.md §15.2).
+///
+/// ```no_run
+/// # use docspace_auth::{Auth, Authenticated};
+/// # async fn run(session: &Auth<Authenticated>) -> Result<(), docspace_auth::Error> {
+/// for s in session.sessions().await? {
+///     let this = if s.current { " (this one)" } else { "" };
+///     println!("{} {} {:?} {:?}{this}", s.id, s.ip, s.browser, s.platform);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ActiveSession {
+    /// The login event's id (for [`Auth::end_session`]).
+    pub id: i64,
+    /// Whether it is the session this client runs in.
+    pub current: bool,
+    /// Whether the server flagged it as mobile (in practice always `false`).
+    pub mobile: bool,
+    /// The IP address it logged in from (an IPv6 address is cut at its first `:` by the server).
+    pub ip: String,
+    /// Country, from GeoIP, when known.
+    pub country: Option<String>,
+    /// City, from GeoIP, when known.
+    pub city: Option<String>,
+    /// The browser, from its User-Agent.
+    pub browser: Option<String>,
+    /// The platform, from its User-Agent.
+    pub platform: Option<String>,
+    /// When it logged in.
+    pub date: Option<SystemTime>,
+    /// The page it logged in from (the Referer), when known.
+    pub page: Option<String>,
+}
+
+/// What [`Auth::logout`] leads to.
+///
+/// ```no_run
+/// # use docspace_auth::{Auth, Authenticated};
+/// # async fn run(session: Auth<Authenticated>) -> Result<(), docspace_auth::Error> {
+/// let logged_out = session.logout().await?;
+/// if let Some(url) = logged_out.sso_logout_url {
+///     println!("also end the identity provider's session: open {url} in the web view");
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct LoggedOut {
+    /// For a user who logged in with SSO, when the portal has single logout configured: the
+    /// absolute address that ends the identity provider's session too (docs/protocol.md §13.5),
+    /// to open in the web view the login used.
+    pub sso_logout_url: Option<String>,
 }
 
 #[cfg(test)]

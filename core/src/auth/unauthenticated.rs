@@ -5,8 +5,8 @@ use secrecy::{ExposeSecret, SecretString};
 use super::mapping::{self, Granted};
 use super::{Auth, LoginOutcome, TfaPending};
 use crate::http::{On401, Request};
-use crate::wire::Credentials;
-use crate::Error;
+use crate::wire::{Credentials, LoginSecret};
+use crate::{CaptchaAnswer, Error};
 
 /// State: nobody logged in yet. Call [`Auth::login`].
 ///
@@ -43,9 +43,14 @@ impl Auth<Unauthenticated> {
 
     /// Logs in with e-mail (or user id) and password: `POST /api/2.0/authentication`.
     ///
-    /// Errors: [`Error::InvalidCredentials`] (401), [`Error::Forbidden`] (403: locked out after
-    /// too many failures, user disabled), [`Error::NotFound`], [`Error::RateLimited`],
-    /// [`Error::Server`], [`Error::UnexpectedResponse`], [`Error::Transport`].
+    /// Errors: [`Error::InvalidCredentials`] (401), [`Error::LockedOut`] (403 after too many
+    /// failures: wait, or answer a captcha with [`Auth::login_with_captcha`]),
+    /// [`Error::UserDisabled`], [`Error::PortalUnavailable`], [`Error::Forbidden`] (another
+    /// 403), [`Error::WrongPortalAddress`] (404), [`Error::RateLimited`], [`Error::Server`],
+    /// [`Error::UnexpectedResponse`], [`Error::Transport`].
+    ///
+    /// With [`AuthBuilder::hash_password`](super::AuthBuilder::hash_password), the password's
+    /// hash is sent instead of the password (its parameters are read first, once per client).
     ///
     /// `Auth<Unauthenticated>` is `Clone` (sharing the connection), so to retry after a wrong
     /// password, log in on a clone.
@@ -64,17 +69,65 @@ impl Auth<Unauthenticated> {
     /// # Ok(()) }
     /// ```
     pub async fn login(self, user: &str, password: SecretString) -> Result<LoginOutcome, Error> {
+        self.login_inner(user, password, None).await
+    }
+
+    /// [`Auth::login`] with the answer of the portal's captcha
+    /// ([`PortalInfo::captcha`](crate::PortalInfo::captcha)), after [`Error::LockedOut`]: a
+    /// valid answer lets the login through the lockout (the password is still checked). A
+    /// rejected answer is [`Error::CaptchaRejected`] (docs/protocol.md §12.3).
+    ///
+    /// ```no_run
+    /// # use docspace_auth::{secrecy::SecretString, Auth, CaptchaAnswer, Error};
+    /// # async fn run() -> Result<(), Error> {
+    /// let auth = Auth::new("https://portal.example.com")?;
+    /// match auth.clone().login("alice@example.com", SecretString::from("alice-pass")).await {
+    ///     Err(Error::LockedOut) => {
+    ///         let captcha = auth.portal_info().await?.captcha.expect("no captcha: wait instead");
+    ///         let token = "..."; // show a widget of captcha.kind with captcha.public_key
+    ///         let answer = CaptchaAnswer::new(captcha.kind, token);
+    ///         auth.login_with_captcha("alice@example.com", SecretString::from("alice-pass"), answer)
+    ///             .await?;
+    ///     }
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn login_with_captcha(
+        self,
+        user: &str,
+        password: SecretString,
+        captcha: CaptchaAnswer,
+    ) -> Result<LoginOutcome, Error> {
+        self.login_inner(user, password, Some(&captcha)).await
+    }
+
+    async fn login_inner(
+        self,
+        user: &str,
+        password: SecretString,
+        captcha: Option<&CaptchaAnswer>,
+    ) -> Result<LoginOutcome, Error> {
+        let secret = if self.http.hash_password {
+            let params = super::discovery::hash_params(&self.http).await?;
+            LoginSecret::Hash(params.hash(&password)?)
+        } else {
+            LoginSecret::Password(password)
+        };
         let credentials = Credentials {
             user_name: user,
-            password: &password,
+            secret: &secret,
             session: self.http.session,
+            captcha,
         };
+        let captcha_text = captcha.map(|c| c.response.expose_secret()).unwrap_or("");
         let response = self
             .http
             .call(
                 Request::post(&["authentication"], On401::BadCredentials)
                     .json(&credentials)?
-                    .redacting(&[password.expose_secret()]),
+                    .with_captcha(captcha.is_some())
+                    .redacting(&[secret.expose(), captcha_text]),
             )
             .await?;
         // An authenticator enrolment shows the portal host as issuer, the login as account.
@@ -89,7 +142,7 @@ impl Auth<Unauthenticated> {
                 http: self.http,
                 state: TfaPending {
                     user: user.to_owned(),
-                    password,
+                    secret,
                     challenge,
                 },
             }),

@@ -14,6 +14,7 @@ mod request;
 pub(crate) mod status;
 mod tls;
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
@@ -21,7 +22,7 @@ use url::Url;
 use zeroize::Zeroizing;
 
 use crate::wire;
-use crate::Error;
+use crate::{Error, PasswordHashParams};
 
 pub(crate) use portal_url::portal_url;
 pub(crate) use request::{On401, Request, TokenPlacement};
@@ -36,6 +37,7 @@ pub(crate) struct Options {
     pub extra_roots_pem: Vec<Vec<u8>>,
     pub user_agent: String,
     pub session: bool,
+    pub hash_password: bool,
 }
 
 impl Default for Options {
@@ -46,6 +48,7 @@ impl Default for Options {
             extra_roots_pem: Vec::new(),
             user_agent: concat!("docspace-auth/", env!("CARGO_PKG_VERSION")).to_owned(),
             session: false,
+            hash_password: false,
         }
     }
 }
@@ -57,6 +60,11 @@ pub(crate) struct Http {
     clients: client::Clients,
     base: Url,
     pub session: bool,
+    /// Send `passwordHash` instead of the password (§11).
+    pub hash_password: bool,
+    /// The portal's password hash parameters, fetched once per client (shared by its clones
+    /// and the states of its login chain).
+    pub hash_params: Arc<OnceLock<PasswordHashParams>>,
 }
 
 impl Http {
@@ -73,6 +81,8 @@ impl Http {
             clients: client::Clients::new(key)?,
             base,
             session: options.session,
+            hash_password: options.hash_password,
+            hash_params: Arc::default(),
         })
     }
 
@@ -124,6 +134,7 @@ impl Http {
         let error = status::status_error(
             status,
             request.on_401,
+            request.captcha,
             retry_after,
             body.as_ref().map(|b| b.as_slice()),
         );

@@ -22,6 +22,10 @@ pub(crate) struct Request<'a> {
     pub(super) on_401: On401,
     /// What the server's 403 message must not echo (the token is always added).
     pub(super) secrets: &'a [&'a str],
+    /// The request carries a captcha answer (a login 403 then means it was rejected, §12.2).
+    pub(super) captcha: bool,
+    /// Extra headers (the `confirm` header of `setphone`, §16), sensitive.
+    pub(super) extra: Option<(&'static str, &'a str)>,
 }
 
 /// How the token goes along with a request.
@@ -35,16 +39,25 @@ pub(crate) enum TokenPlacement<'a> {
     Cookie(&'a SecretString),
 }
 
-/// What a 401 answer means on an endpoint.
+/// What kind of endpoint a request goes to, which decides what a 401, 403 or 404 means there.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum On401 {
-    /// Password login (`/authentication`, `/authentication/sendsms`):
+    /// Password login (`/authentication`, `/authentication/sendsms`): 401 is
     /// [`Error::InvalidCredentials`].
     BadCredentials,
-    /// The code endpoint: [`Error::CodeRejected`].
+    /// The code endpoint: 401 is [`Error::CodeRejected`].
     CodeRejected,
-    /// An endpoint that needs the token: [`Error::Unauthorized`].
+    /// `setphone` (§16): 401 is [`Error::PhoneActivationExpired`].
+    ActivationKey,
+    /// An endpoint that needs the token: 401 is [`Error::Unauthorized`].
     TokenInvalid,
+}
+
+impl On401 {
+    /// A login endpoint: a 403 is one of the login refusals of §12, a 404 a wrong address.
+    pub(crate) fn is_login(self) -> bool {
+        !matches!(self, On401::TokenInvalid)
+    }
 }
 
 impl<'a> Request<'a> {
@@ -66,7 +79,26 @@ impl<'a> Request<'a> {
             token: TokenPlacement::None,
             on_401,
             secrets: &[],
+            captcha: false,
+            extra: None,
         }
+    }
+
+    /// `PUT {portal}/api/2.0/{path...}`, without body or token.
+    pub(crate) fn put(path: &'a [&'a str], on_401: On401) -> Self {
+        Request::new(Method::PUT, path, on_401)
+    }
+
+    /// Marks the request as carrying a captcha answer.
+    pub(crate) fn with_captcha(mut self, captcha: bool) -> Self {
+        self.captcha = captcha;
+        self
+    }
+
+    /// Adds a (sensitive) header.
+    pub(crate) fn header(mut self, name: &'static str, value: &'a str) -> Self {
+        self.extra = Some((name, value));
+        self
     }
 
     /// Sends `value` as the JSON body.
@@ -95,6 +127,12 @@ impl<'a> Request<'a> {
     pub(super) fn headers(&self) -> Result<HeaderMap, Error> {
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some((name, value)) = self.extra {
+            let mut value = HeaderValue::from_str(value)
+                .map_err(|_| Error::unexpected("a header value the server sent is not valid"))?;
+            value.set_sensitive(true);
+            headers.insert(name, value);
+        }
         match self.token {
             TokenPlacement::None => {}
             TokenPlacement::Header(token) => {

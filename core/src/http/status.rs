@@ -12,10 +12,13 @@ use crate::Error;
 /// Longest server message kept in [`Error::Forbidden`] (in bytes).
 const MESSAGE_CAP: usize = 500;
 
-/// The error for a non-2xx `status`; `body` only matters for the 403 message.
+/// The error for a non-2xx `status`; `body` only matters for a 403. On a login endpoint a 403
+/// is told apart by the envelope's `error.type`, never by its (localized) message (§12.2), and a
+/// 404 means there is no portal at that address.
 pub(crate) fn status_error(
     status: StatusCode,
     on_401: On401,
+    captcha: bool,
     retry_after: Option<Duration>,
     body: Option<&[u8]>,
 ) -> Error {
@@ -24,19 +27,40 @@ pub(crate) fn status_error(
         401 => match on_401 {
             On401::BadCredentials => Error::InvalidCredentials,
             On401::CodeRejected => Error::CodeRejected,
+            On401::ActivationKey => Error::PhoneActivationExpired,
             On401::TokenInvalid => Error::Unauthorized,
         },
-        403 => Error::Forbidden {
-            message: body
-                .and_then(wire::error_message)
-                .unwrap_or_else(|| "access denied".to_owned()),
-        },
+        403 => forbidden(on_401, captcha, body),
+        404 if on_401.is_login() => Error::WrongPortalAddress,
         404 => Error::NotFound,
         429 => Error::RateLimited { retry_after },
         500..=599 => Error::Server {
             status: status.as_u16(),
         },
         other => Error::unexpected(format!("HTTP status {other}")),
+    }
+}
+
+/// A 403 (§12.1, §12.2, §17): an empty body is the portal's maintenance state; on a login
+/// endpoint, an `InvalidOperationException` is a disabled user, and an envelope without a type
+/// is the lockout, or the captcha's rejection when one was sent.
+fn forbidden(on_401: On401, captcha: bool, body: Option<&[u8]>) -> Error {
+    let body = body.unwrap_or_default();
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Error::PortalUnavailable;
+    }
+    if on_401.is_login() {
+        if let Some(kind) = wire::error_type(body) {
+            match kind.as_deref() {
+                Some("System.InvalidOperationException") => return Error::UserDisabled,
+                None if captcha => return Error::CaptchaRejected,
+                None => return Error::LockedOut,
+                Some(_) => {}
+            }
+        }
+    }
+    Error::Forbidden {
+        message: wire::error_message(body).unwrap_or_else(|| "access denied".to_owned()),
     }
 }
 
@@ -151,14 +175,24 @@ mod tests {
 
     #[test]
     fn status_mapping() {
-        let e = |s: u16, on_401| status_error(StatusCode::from_u16(s).unwrap(), on_401, None, None);
+        let e = |s: u16, on_401| {
+            status_error(StatusCode::from_u16(s).unwrap(), on_401, false, None, None)
+        };
         assert!(matches!(
             e(401, On401::BadCredentials),
             Error::InvalidCredentials
         ));
         assert!(matches!(e(401, On401::CodeRejected), Error::CodeRejected));
         assert!(matches!(e(401, On401::TokenInvalid), Error::Unauthorized));
-        assert!(matches!(e(404, On401::BadCredentials), Error::NotFound));
+        assert!(matches!(
+            e(404, On401::BadCredentials),
+            Error::WrongPortalAddress
+        ));
+        assert!(matches!(e(404, On401::TokenInvalid), Error::NotFound));
+        assert!(matches!(
+            e(403, On401::BadCredentials),
+            Error::PortalUnavailable
+        ));
         assert!(matches!(
             e(302, On401::BadCredentials),
             Error::UnexpectedResponse { .. }
@@ -171,15 +205,59 @@ mod tests {
             e(503, On401::BadCredentials),
             Error::Server { status: 503 }
         ));
-        let forbidden = status_error(
-            StatusCode::FORBIDDEN,
-            On401::BadCredentials,
-            None,
-            Some(br#"{"error":{"message":"Too many login attempts. Please try again later","type":null,"stack":null,"hresult":0},"status":1,"statusCode":403}"#),
-        );
-        match forbidden {
-            Error::Forbidden { message } => assert!(message.starts_with("Too many")),
-            other => panic!("{other:?}"),
+        // §12.1's bodies, told apart by `error.type` and whether a captcha was sent (§12.2).
+        let lock = br#"{"error":{"message":"Too many login attempts. Please try again later","type":null,"stack":null,"hresult":0},"status":1,"statusCode":403}"#;
+        let captcha = br#"{"error":{"message":"Invalid Recaptcha","type":null,"stack":null,"hresult":0},"status":1,"statusCode":403}"#;
+        let disabled = br#"{"error":{"message":"User disabled","type":"System.InvalidOperationException","stack":"   at X","hresult":-2146233079},"status":1,"statusCode":403}"#;
+        let other = br#"{"error":{"message":"Not available.","type":"System.Security.SecurityException"},"status":1,"statusCode":403}"#;
+        let f = |on_401, captcha, body: &[u8]| {
+            status_error(StatusCode::FORBIDDEN, on_401, captcha, None, Some(body))
+        };
+        assert!(matches!(
+            f(On401::BadCredentials, false, lock),
+            Error::LockedOut
+        ));
+        // The message does not matter: the same body with a captcha sent is its rejection.
+        assert!(matches!(
+            f(On401::BadCredentials, true, lock),
+            Error::CaptchaRejected
+        ));
+        assert!(matches!(
+            f(On401::BadCredentials, true, captcha),
+            Error::CaptchaRejected
+        ));
+        assert!(matches!(
+            f(On401::CodeRejected, false, disabled),
+            Error::UserDisabled
+        ));
+        assert!(matches!(
+            f(On401::BadCredentials, true, disabled),
+            Error::UserDisabled
+        ));
+        assert!(matches!(
+            f(On401::BadCredentials, false, b"  "),
+            Error::PortalUnavailable
+        ));
+        assert!(matches!(
+            f(On401::TokenInvalid, false, b""),
+            Error::PortalUnavailable
+        ));
+        match f(On401::BadCredentials, false, other) {
+            Error::Forbidden { message } => assert_eq!(message, "Not available."),
+            e => panic!("{e:?}"),
+        }
+        // Off the login endpoints, a typed 403 is just forbidden.
+        match f(On401::TokenInvalid, false, disabled) {
+            Error::Forbidden { message } => assert_eq!(message, "User disabled"),
+            e => panic!("{e:?}"),
+        }
+        match f(
+            On401::TokenInvalid,
+            false,
+            b"The access to the portal is restricted",
+        ) {
+            Error::Forbidden { message } => assert_eq!(message, "access denied"),
+            e => panic!("{e:?}"),
         }
     }
 
