@@ -8,7 +8,10 @@ use docspace_auth::{Auth, Unauthenticated};
 
 use tokio::sync::oneshot;
 
-use crate::{AuthError, ClientOptions, LoginResult, PendingLogin, Session};
+use crate::{
+    AuthError, CaptchaKind, ClientOptions, LoginResult, PendingLogin, PortalInfo, Session,
+    SsoRedirect,
+};
 
 /// A client for one portal; nobody logged in yet.
 #[derive(uniffi::Object)]
@@ -45,24 +48,95 @@ impl DocspaceClient {
     /// the server issued after its caller was gone is logged out (its token revoked) rather
     /// than left valid with nobody holding it.
     pub async fn login(&self, user: String, password: String) -> Result<LoginResult, AuthError> {
-        let password = SecretString::from(password);
+        self.login_inner(user, password, None).await
+    }
+
+    /// [`DocspaceClient::login`] with the answer of the portal's captcha (`PortalInfo.captcha`),
+    /// after `LockedOut`: a valid answer lets the login through the lockout (the password is
+    /// still checked); a rejected one is [`AuthError::CaptchaRejected`].
+    pub async fn login_with_captcha(
+        &self,
+        user: String,
+        password: String,
+        captcha_kind: CaptchaKind,
+        captcha_response: String,
+    ) -> Result<LoginResult, AuthError> {
+        let answer = core::CaptchaAnswer::new(captcha_kind.into(), captcha_response);
+        self.login_inner(user, password, Some(answer)).await
+    }
+
+    /// What a login screen needs to know about the portal (is it DocSpace, SSO, LDAP, captcha,
+    /// password hash parameters). [`AuthError::NotADocSpacePortal`] when the address is not a
+    /// DocSpace portal.
+    pub async fn portal_info(&self) -> Result<PortalInfo, AuthError> {
         let auth = self.auth.clone();
-        let (tx, rx) = oneshot::channel();
-        tokio::spawn(async move {
-            let outcome = auth.login(&user, password).await.map(Unclaimed::from);
-            // Nobody waiting: `Unclaimed` logs a session out as it drops.
-            let _ = tx.send(outcome);
-        });
-        let outcome = rx
-            .await
-            .map_err(|_| AuthError::other("the login task ended unexpectedly"))??;
-        outcome.claim()
+        crate::blocking::in_task(async move { Ok(auth.portal_info().await?.into()) }).await
+    }
+
+    /// What `address` (a navigation the SSO web view is about to make) means: intercept it
+    /// unless it is [`SsoRedirect::Elsewhere`].
+    pub fn sso_redirect(&self, address: String) -> SsoRedirect {
+        self.auth.sso_redirect(&address).into()
+    }
+
+    /// Turns the address the SSO web view was sent to at the end (`{portal}/?token=…`) into a
+    /// session, or its error page (`/login/error?messageKey=N`) into [`AuthError::Sso`]. No
+    /// request is made. [`AuthError::InvalidUrl`] for any other address.
+    pub fn complete_sso(&self, address: String) -> Result<Arc<Session>, AuthError> {
+        let session = self.auth.clone().complete_sso(&address)?;
+        Ok(Arc::new(Session::from_core(session)))
     }
 
     /// [`DocspaceClient::login`], blocking the calling thread (for callers without an event
     /// loop, such as Python's sync API; see `blocking`).
     pub fn login_blocking(&self, user: String, password: String) -> Result<LoginResult, AuthError> {
         crate::blocking::wait(self.login(user, password))
+    }
+
+    /// [`DocspaceClient::login_with_captcha`], blocking the calling thread.
+    pub fn login_with_captcha_blocking(
+        &self,
+        user: String,
+        password: String,
+        captcha_kind: CaptchaKind,
+        captcha_response: String,
+    ) -> Result<LoginResult, AuthError> {
+        crate::blocking::wait(self.login_with_captcha(
+            user,
+            password,
+            captcha_kind,
+            captcha_response,
+        ))
+    }
+
+    /// [`DocspaceClient::portal_info`], blocking the calling thread.
+    pub fn portal_info_blocking(&self) -> Result<PortalInfo, AuthError> {
+        crate::blocking::wait(self.portal_info())
+    }
+}
+
+impl DocspaceClient {
+    async fn login_inner(
+        &self,
+        user: String,
+        password: String,
+        captcha: Option<core::CaptchaAnswer>,
+    ) -> Result<LoginResult, AuthError> {
+        let password = SecretString::from(password);
+        let auth = self.auth.clone();
+        let (tx, rx) = oneshot::channel();
+        tokio::spawn(async move {
+            let outcome = match captcha {
+                Some(captcha) => auth.login_with_captcha(&user, password, captcha).await,
+                None => auth.login(&user, password).await,
+            };
+            // Nobody waiting: `Unclaimed` logs a session out as it drops.
+            let _ = tx.send(outcome.map(Unclaimed::from));
+        });
+        let outcome = rx
+            .await
+            .map_err(|_| AuthError::other("the login task ended unexpectedly"))??;
+        outcome.claim()
     }
 }
 

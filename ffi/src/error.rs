@@ -7,6 +7,8 @@
 
 use docspace_auth as core;
 
+use crate::SsoFailure;
+
 /// Which kind of transport failure an [`AuthError::Transport`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum TransportKind {
@@ -45,11 +47,51 @@ pub enum AuthError {
     /// The pending login stays usable: try another code.
     #[error("{detail}")]
     CodeRejected { detail: String },
-    /// HTTP 403: locked out after too many attempts, user disabled, ...; `detail` includes the
-    /// server's (localized) text.
+    /// HTTP 403 that none of the variants below explains; `detail` includes the server's
+    /// (localized) text.
     #[error("{detail}")]
     Forbidden { detail: String },
-    /// HTTP 404: the user was not found.
+    /// Too many failed logins: wait (a minute by default), or show the portal's captcha
+    /// (`PortalInfo.captcha`) and log in with `login_with_captcha`.
+    #[error("{detail}")]
+    LockedOut { detail: String },
+    /// The password is right but the account is disabled.
+    #[error("{detail}")]
+    UserDisabled { detail: String },
+    /// The captcha answer was rejected: show a new captcha.
+    #[error("{detail}")]
+    CaptchaRejected { detail: String },
+    /// The portal is in maintenance (transfer, restore, encryption): try again later.
+    #[error("{detail}")]
+    PortalUnavailable { detail: String },
+    /// No DocSpace portal answers logins at this address (a wrong address, or a suspended portal).
+    #[error("{detail}")]
+    WrongPortalAddress { detail: String },
+    /// `portal_info` found no DocSpace portal at the address.
+    #[error("{detail}")]
+    NotADocSpacePortal { detail: String },
+    /// The single sign-on ended on the portal's error page.
+    #[error("{detail}")]
+    Sso {
+        detail: String,
+        /// Why.
+        reason: SsoFailure,
+        /// The portal's `messageKey`.
+        message_key: i32,
+    },
+    /// `set_phone` while no phone activation is pending.
+    #[error("{detail}")]
+    NotPhoneActivation { detail: String },
+    /// A phone number without digits (checked before any request).
+    #[error("{detail}")]
+    InvalidPhoneNumber { detail: String },
+    /// The phone activation of this login expired (after an hour): log in again.
+    #[error("{detail}")]
+    PhoneActivationExpired { detail: String },
+    /// `end_session` was given this session's id: use `logout` for it.
+    #[error("{detail}")]
+    CurrentSession { detail: String },
+    /// HTTP 404 on a call that needs the token.
     #[error("{detail}")]
     NotFound { detail: String },
     /// HTTP 429: too many requests.
@@ -129,6 +171,21 @@ impl From<core::Error> for AuthError {
             E::InvalidCredentials => AuthError::InvalidCredentials { detail },
             E::CodeRejected => AuthError::CodeRejected { detail },
             E::Forbidden { .. } => AuthError::Forbidden { detail },
+            E::LockedOut => AuthError::LockedOut { detail },
+            E::UserDisabled => AuthError::UserDisabled { detail },
+            E::CaptchaRejected => AuthError::CaptchaRejected { detail },
+            E::PortalUnavailable => AuthError::PortalUnavailable { detail },
+            E::WrongPortalAddress => AuthError::WrongPortalAddress { detail },
+            E::NotADocSpacePortal { .. } => AuthError::NotADocSpacePortal { detail },
+            E::Sso { reason } => AuthError::Sso {
+                detail,
+                reason: reason.into(),
+                message_key: reason.message_key(),
+            },
+            E::NotPhoneActivation => AuthError::NotPhoneActivation { detail },
+            E::InvalidPhoneNumber => AuthError::InvalidPhoneNumber { detail },
+            E::PhoneActivationExpired => AuthError::PhoneActivationExpired { detail },
+            E::CurrentSession => AuthError::CurrentSession { detail },
             E::NotFound => AuthError::NotFound { detail },
             E::RateLimited { retry_after } => {
                 let retry_after_secs = retry_after.map(|wait| wait.as_secs().max(1));

@@ -9,6 +9,7 @@
 //! |---|---|
 //! | `error` | [`AuthError`]: the one error, and the one place where core errors become it |
 //! | `types` | records, enums and small objects: [`ClientOptions`], [`User`], [`SmsSent`], [`LoginResult`], [`Challenge`], [`Enrollment`], [`BackupCode`]; times as they cross the FFI |
+//! | `portal` | [`PortalInfo`] and what it holds, captcha kinds, [`SsoRedirect`], [`SsoFailure`], [`ActiveSession`] |
 //! | `client` | [`DocspaceClient`]: nobody logged in |
 //! | `pending` | [`PendingLogin`]: second factor pending (its states are drawn there) |
 //! | `session` | [`Session`]: logged in |
@@ -26,6 +27,7 @@ mod blocking;
 mod client;
 mod error;
 mod pending;
+mod portal;
 mod session;
 mod totp;
 mod types;
@@ -33,6 +35,10 @@ mod types;
 pub use client::DocspaceClient;
 pub use error::{AuthError, TransportKind};
 pub use pending::PendingLogin;
+pub use portal::{
+    ActiveSession, Captcha, CaptchaKind, PasswordHashParams, PortalInfo, SsoFailure, SsoProvider,
+    SsoRedirect, TenantStatus,
+};
 pub use session::Session;
 pub use totp::{totp_at, totp_now, totp_seconds_remaining};
 pub use types::{BackupCode, Challenge, ClientOptions, Enrollment, LoginResult, SmsSent, User};

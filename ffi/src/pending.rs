@@ -70,7 +70,8 @@ fn pending_parked() -> AuthError {
 /// server accepted the code, the next `confirm` returns that session.
 #[derive(uniffi::Object)]
 pub struct PendingLogin {
-    challenge: Challenge,
+    /// Changes once, when `set_phone` turns a phone activation into an SMS challenge.
+    challenge: Arc<std::sync::Mutex<Challenge>>,
     user: String,
     state: Arc<Mutex<PendingState>>,
     /// Numbers the confirms, so that a parked session goes to the one whose code was accepted.
@@ -88,7 +89,7 @@ impl std::fmt::Debug for PendingLogin {
 impl PendingLogin {
     pub(crate) fn from_core(pending: Auth<TfaPending>) -> Self {
         PendingLogin {
-            challenge: Challenge::from(pending.challenge()),
+            challenge: Arc::new(std::sync::Mutex::new(Challenge::from(pending.challenge()))),
             user: pending.user().to_owned(),
             state: Arc::new(Mutex::new(PendingState::Pending(pending))),
             tickets: AtomicU64::new(0),
@@ -147,7 +148,10 @@ impl Drop for DisownOnDrop {
 impl PendingLogin {
     /// Which second factor the server asks for.
     pub fn challenge(&self) -> Challenge {
-        self.challenge.clone()
+        match self.challenge.lock() {
+            Ok(challenge) => challenge.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     /// The login name this second factor is for.
@@ -233,6 +237,52 @@ impl PendingLogin {
             }
         })
         .await
+    }
+
+    /// Gives the phone number to send codes to, when the challenge is `SmsPhoneActivation`:
+    /// the server sends a code to it and the challenge becomes `Sms` (read `challenge()`
+    /// again); then `confirm` as usual. Any formatting is fine (`+1 (555) 123-4567`).
+    /// [`AuthError::NotPhoneActivation`] for another challenge and
+    /// [`AuthError::InvalidPhoneNumber`] for a number without digits, both without any request;
+    /// [`AuthError::PhoneActivationExpired`] an hour after the login. Every failure leaves the
+    /// pending login usable.
+    pub async fn set_phone(&self, number: String) -> Result<Challenge, AuthError> {
+        let state = Arc::clone(&self.state);
+        let challenge = Arc::clone(&self.challenge);
+        crate::blocking::in_task(async move {
+            let mut guard = state.lock().await;
+            let pending = match std::mem::replace(&mut *guard, PendingState::Used) {
+                PendingState::Pending(pending) => pending,
+                other => {
+                    let error = match &other {
+                        PendingState::Unclaimed { owner: None, .. } => pending_parked(),
+                        _ => pending_used(),
+                    };
+                    *guard = other;
+                    return Err(error);
+                }
+            };
+            match pending.set_phone(&number).await {
+                Ok(pending) => {
+                    let now = Challenge::from(pending.challenge());
+                    *guard = PendingState::Pending(pending);
+                    let mut shown = challenge.lock().unwrap_or_else(|p| p.into_inner());
+                    *shown = now.clone();
+                    Ok(now)
+                }
+                Err(failed) => {
+                    let (error, pending) = failed.into_parts();
+                    *guard = PendingState::Pending(pending);
+                    Err(error.into())
+                }
+            }
+        })
+        .await
+    }
+
+    /// [`PendingLogin::set_phone`], blocking the calling thread (see `blocking`).
+    pub fn set_phone_blocking(&self, number: String) -> Result<Challenge, AuthError> {
+        crate::blocking::wait(self.set_phone(number))
     }
 
     /// [`PendingLogin::confirm`], blocking the calling thread (see `blocking`).

@@ -10,7 +10,7 @@ use tokio::sync::{oneshot, RwLock};
 
 use crate::blocking::in_task;
 use crate::types::ffi_time;
-use crate::{AuthError, BackupCode, ClientOptions, User};
+use crate::{ActiveSession, AuthError, BackupCode, ClientOptions, User};
 
 fn session_used() -> AuthError {
     AuthError::already_used("this session was logged out; log in again")
@@ -126,7 +126,10 @@ impl Session {
     /// completes even if the caller is cancelled (it runs in its own task). When the server
     /// did not answer it (a network failure, a 5xx, ...), the token may still be valid: the
     /// session stays usable and `logout` can be called again. Otherwise the session is used up.
-    pub async fn logout(&self) -> Result<(), AuthError> {
+    ///
+    /// Returns, for a user who logged in with SSO on a portal with single logout, the address
+    /// that ends the identity provider's session too (open it in the login's web view).
+    pub async fn logout(&self) -> Result<Option<String>, AuthError> {
         let mut guard = Arc::clone(&self.state).write_owned().await;
         let session = guard.take().ok_or_else(session_used)?;
         self.logged_out.store(true, Ordering::Release);
@@ -134,7 +137,7 @@ impl Session {
         let (tx, rx) = oneshot::channel();
         tokio::spawn(async move {
             let outcome = match session.logout().await {
-                Ok(_) => Ok(()),
+                Ok(logged_out) => Ok(logged_out.sso_logout_url),
                 Err(failed) => {
                     let (error, session) = failed.into_parts();
                     if let Some(session) = session {
@@ -150,6 +153,82 @@ impl Session {
         });
         rx.await
             .unwrap_or_else(|_| Err(AuthError::other("the logout task ended unexpectedly")))
+    }
+
+    /// Replaces the user's backup codes with new ones and returns them (show them once; the
+    /// old ones stop working). [`AuthError::Forbidden`] without an authenticator app set up.
+    pub async fn regenerate_backup_codes(&self) -> Result<Vec<Arc<BackupCode>>, AuthError> {
+        let state = Arc::clone(&self.state);
+        in_task(async move {
+            let guard = state.read().await;
+            let session = guard.as_ref().ok_or_else(session_used)?;
+            Ok(session
+                .regenerate_backup_codes()
+                .await?
+                .into_iter()
+                .map(|code| Arc::new(BackupCode::from(code)))
+                .collect())
+        })
+        .await
+    }
+
+    /// The user's active sessions, newest first; `current` marks this one.
+    pub async fn sessions(&self) -> Result<Vec<ActiveSession>, AuthError> {
+        let state = Arc::clone(&self.state);
+        in_task(async move {
+            let guard = state.read().await;
+            let session = guard.as_ref().ok_or_else(session_used)?;
+            Ok(session
+                .sessions()
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+        .await
+    }
+
+    /// Ends another session (its tokens stop working); false when there was no such active
+    /// session. [`AuthError::CurrentSession`] for this session's id (use `logout`).
+    pub async fn end_session(&self, id: i64) -> Result<bool, AuthError> {
+        let state = Arc::clone(&self.state);
+        in_task(async move {
+            let guard = state.read().await;
+            let session = guard.as_ref().ok_or_else(session_used)?;
+            Ok(session.end_session(id).await?)
+        })
+        .await
+    }
+
+    /// Ends every other session of the user; this one stays valid.
+    pub async fn end_other_sessions(&self) -> Result<(), AuthError> {
+        let state = Arc::clone(&self.state);
+        in_task(async move {
+            let guard = state.read().await;
+            let session = guard.as_ref().ok_or_else(session_used)?;
+            Ok(session.end_other_sessions().await?)
+        })
+        .await
+    }
+
+    /// [`Session::regenerate_backup_codes`], blocking the calling thread (see `blocking`).
+    pub fn regenerate_backup_codes_blocking(&self) -> Result<Vec<Arc<BackupCode>>, AuthError> {
+        crate::blocking::wait(self.regenerate_backup_codes())
+    }
+
+    /// [`Session::sessions`], blocking the calling thread (see `blocking`).
+    pub fn sessions_blocking(&self) -> Result<Vec<ActiveSession>, AuthError> {
+        crate::blocking::wait(self.sessions())
+    }
+
+    /// [`Session::end_session`], blocking the calling thread (see `blocking`).
+    pub fn end_session_blocking(&self, id: i64) -> Result<bool, AuthError> {
+        crate::blocking::wait(self.end_session(id))
+    }
+
+    /// [`Session::end_other_sessions`], blocking the calling thread (see `blocking`).
+    pub fn end_other_sessions_blocking(&self) -> Result<(), AuthError> {
+        crate::blocking::wait(self.end_other_sessions())
     }
 
     /// [`Session::me`], blocking the calling thread (see `blocking`).
@@ -168,7 +247,7 @@ impl Session {
     }
 
     /// [`Session::logout`], blocking the calling thread (see `blocking`).
-    pub fn logout_blocking(&self) -> Result<(), AuthError> {
+    pub fn logout_blocking(&self) -> Result<Option<String>, AuthError> {
         crate::blocking::wait(self.logout())
     }
 }

@@ -52,12 +52,18 @@ pub struct ClientOptions {
     /// The `User-Agent` header (default `docspace-auth/<version>`).
     #[uniffi(default = None)]
     pub user_agent: Option<String>,
+    /// Send the password's client-side hash (`passwordHash`) instead of the password (default
+    /// false). Leave it off for LDAP accounts (`PortalInfo.ldap_enabled`).
+    #[uniffi(default = false)]
+    pub hash_password: bool,
 }
 
 impl ClientOptions {
     /// The core builder for `portal_url` with these options.
     pub(crate) fn builder(&self, portal_url: &str) -> core::AuthBuilder {
-        let mut builder = Auth::builder(portal_url).session(self.session);
+        let mut builder = Auth::builder(portal_url)
+            .session(self.session)
+            .hash_password(self.hash_password);
         if let Some(timeout) = self.timeout {
             builder = builder.timeout(timeout);
         }
@@ -87,6 +93,10 @@ pub struct User {
     pub first_name: Option<String>,
     /// Last name, if the server sent it.
     pub last_name: Option<String>,
+    /// Whether the user logs in with single sign-on.
+    pub is_sso: bool,
+    /// Whether the user is an LDAP account.
+    pub is_ldap: bool,
 }
 
 impl From<core::User> for User {
@@ -97,6 +107,8 @@ impl From<core::User> for User {
             email: user.email,
             first_name: user.first_name,
             last_name: user.last_name,
+            is_sso: user.is_sso.unwrap_or(false),
+            is_ldap: user.is_ldap.unwrap_or(false),
         }
     }
 }
@@ -143,9 +155,10 @@ pub enum Challenge {
         /// When the code expires, if the server said.
         expires: Option<SystemTime>,
     },
-    /// SMS is required but the user has no activated phone: set it up in a browser first.
+    /// SMS is required but the user has no activated phone yet: give one with
+    /// `PendingLogin.set_phone`, which sends a code to it (the challenge becomes `Sms`).
     SmsPhoneActivation {
-        /// The portal's phone activation page.
+        /// The portal's phone activation link.
         confirm_url: String,
     },
 }

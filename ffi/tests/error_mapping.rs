@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use docspace_auth::{Error, TransportErrorKind};
-use docspace_auth_ffi::{AuthError, TransportKind};
+use docspace_auth::{Error, SsoFailure, TransportErrorKind};
+use docspace_auth_ffi::{AuthError, SsoFailure as FfiSsoFailure, TransportKind};
 
 const TRANSPORT_KINDS: [TransportErrorKind; 4] = [
     TransportErrorKind::Connect,
@@ -24,6 +24,24 @@ fn every_core_error() -> Vec<Error> {
         Error::Forbidden {
             message: "too many login attempts".into(),
         },
+        Error::LockedOut,
+        Error::UserDisabled,
+        Error::CaptchaRejected,
+        Error::PortalUnavailable,
+        Error::WrongPortalAddress,
+        Error::NotADocSpacePortal {
+            detail: "HTTP 404".into(),
+        },
+        Error::Sso {
+            reason: SsoFailure::UserDisabled,
+        },
+        Error::Sso {
+            reason: SsoFailure::Other(42),
+        },
+        Error::NotPhoneActivation,
+        Error::InvalidPhoneNumber,
+        Error::PhoneActivationExpired,
+        Error::CurrentSession,
         Error::NotFound,
         Error::RateLimited {
             retry_after: Some(Duration::from_secs(7)),
@@ -58,6 +76,17 @@ fn variant_name(error: &AuthError) -> &'static str {
         AuthError::InvalidCredentials { .. } => "InvalidCredentials",
         AuthError::CodeRejected { .. } => "CodeRejected",
         AuthError::Forbidden { .. } => "Forbidden",
+        AuthError::LockedOut { .. } => "LockedOut",
+        AuthError::UserDisabled { .. } => "UserDisabled",
+        AuthError::CaptchaRejected { .. } => "CaptchaRejected",
+        AuthError::PortalUnavailable { .. } => "PortalUnavailable",
+        AuthError::WrongPortalAddress { .. } => "WrongPortalAddress",
+        AuthError::NotADocSpacePortal { .. } => "NotADocSpacePortal",
+        AuthError::Sso { .. } => "Sso",
+        AuthError::NotPhoneActivation { .. } => "NotPhoneActivation",
+        AuthError::InvalidPhoneNumber { .. } => "InvalidPhoneNumber",
+        AuthError::PhoneActivationExpired { .. } => "PhoneActivationExpired",
+        AuthError::CurrentSession { .. } => "CurrentSession",
         AuthError::NotFound { .. } => "NotFound",
         AuthError::RateLimited { .. } => "RateLimited",
         AuthError::Server { .. } => "Server",
@@ -204,6 +233,29 @@ fn structured_errors_carry_their_data() {
         panic!("Server")
     };
     assert_eq!((detail.as_str(), status), ("server error (HTTP 503)", 503));
+
+    let AuthError::Sso {
+        reason,
+        message_key,
+        ..
+    } = AuthError::from(Error::Sso {
+        reason: SsoFailure::Other(42),
+    })
+    else {
+        panic!("Sso")
+    };
+    assert_eq!((reason, message_key), (FfiSsoFailure::Other, 42));
+    let AuthError::Sso {
+        reason,
+        message_key,
+        ..
+    } = AuthError::from(Error::Sso {
+        reason: SsoFailure::UserDisabled,
+    })
+    else {
+        panic!("Sso")
+    };
+    assert_eq!((reason, message_key), (FfiSsoFailure::UserDisabled, 16));
 
     let expected = [
         TransportKind::Connect,
