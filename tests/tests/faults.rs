@@ -123,7 +123,7 @@ async fn statuses_map_to_typed_errors() {
     let err = login_with_fault(&portal, FaultKind::status(503)).await;
     assert!(matches!(err, Error::Server { status: 503 }), "{err:?}");
     let err = login_with_fault(&portal, FaultKind::status(404)).await;
-    assert!(matches!(err, Error::NotFound), "{err:?}");
+    assert!(matches!(err, Error::WrongPortalAddress), "{err:?}");
     let err = login_with_fault(&portal, FaultKind::status(400)).await;
     assert_unexpected(&err);
     let err = login_with_fault(
@@ -135,10 +135,19 @@ async fn statuses_map_to_typed_errors() {
         },
     )
     .await;
-    assert!(
-        matches!(&err, Error::Forbidden { message } if message == "Invalid Recaptcha"),
-        "{err:?}"
-    );
+    // Told apart by `error.type` and whether a captcha was sent, not by the message
+    // (docs/protocol.md §12.2): no captcha was sent, so this is the lockout.
+    assert!(matches!(&err, Error::LockedOut), "{err:?}");
+    let err = login_with_fault(
+        &portal,
+        FaultKind::Status {
+            status: 403,
+            body: None,
+            headers: Vec::new(),
+        },
+    )
+    .await;
+    assert!(matches!(&err, Error::PortalUnavailable), "{err:?}");
 }
 
 /// A 2xx whose envelope says `status: 1`, or that is not the envelope at all.
