@@ -122,7 +122,7 @@ pub async fn run(args: DemoArgs) -> Result<(), CliError> {
             "Code",
             "scan the QR code (or type the key) in your authenticator app, then type its code",
         );
-        second_factor(pending, &CodeInput::Terminal, 3, false).await?
+        second_factor(pending, &CodeInput::Terminal, 3, false, None).await?
     } else {
         let code = totp::now(&secret)?;
         step(

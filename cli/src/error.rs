@@ -14,12 +14,19 @@ Exit codes:
          malformed code or secret, no password given and no terminal, unreadable files)
     3    bad credentials (the portal refused the e-mail or password)
     4    second-factor code rejected (wrong, expired, used, or too many attempts)
-    5    locked out or forbidden (too many failed logins, user disabled, phone activation needed)
+    5    forbidden (a refusal none of the codes below explains)
     6    rate limited (HTTP 429)
     7    network error (cannot connect, DNS, timeout, connection dropped)
     8    TLS error (untrusted or invalid certificate, handshake failed)
     9    server error or unexpected response (HTTP 5xx, not a DocSpace answer)
     10   token not valid (expired, revoked or mistyped): log in again
+    11   locked out after too many failed logins (wait a minute, or answer the captcha)
+    12   user disabled
+    13   captcha answer rejected
+    14   portal in maintenance (transfer, restore, encryption): try again later
+    15   no DocSpace portal at that address (wrong address, suspended portal, other product)
+    16   single sign-on failed (the portal's SSO error page)
+    17   phone activation expired: log in again
     130  interrupted (Ctrl-C)
     143  terminated (SIGTERM, e.g. from kill or timeout)"
     };
@@ -36,8 +43,22 @@ pub enum Kind {
     BadCredentials,
     /// The second-factor code was rejected.
     CodeRejected,
-    /// Locked out after too many failures, user disabled, or another 403.
+    /// A 403 that none of the kinds below explains.
     Forbidden,
+    /// Locked out after too many failed logins.
+    LockedOut,
+    /// The user is disabled.
+    UserDisabled,
+    /// The captcha answer was rejected.
+    CaptchaRejected,
+    /// The portal is in maintenance.
+    PortalUnavailable,
+    /// No DocSpace portal at that address.
+    NotAPortal,
+    /// The single sign-on failed.
+    Sso,
+    /// The phone activation expired.
+    PhoneActivationExpired,
     /// Too many requests (HTTP 429).
     RateLimited,
     /// Could not reach the portal (connect, DNS, timeout, connection dropped).
@@ -67,6 +88,13 @@ impl Kind {
             Kind::Tls => 8,
             Kind::Server => 9,
             Kind::TokenInvalid => 10,
+            Kind::LockedOut => 11,
+            Kind::UserDisabled => 12,
+            Kind::CaptchaRejected => 13,
+            Kind::PortalUnavailable => 14,
+            Kind::NotAPortal => 15,
+            Kind::Sso => 16,
+            Kind::PhoneActivationExpired => 17,
             Kind::Interrupted => 130,
             Kind::Terminated => 143,
         }
@@ -122,12 +150,66 @@ impl From<&Error> for CliError {
                 Kind::BadCredentials,
                 "the portal refused the e-mail or password; check them and try again".to_owned(),
             ),
-            // DocSpace answers 401 for an unknown user; a 404 means the address is not a
-            // portal's API (a path after the host, or another web server).
+            // DocSpace answers 401 for an unknown user; a 404 on a login means the address is
+            // not a portal's (a path after the host, another web server, a suspended portal).
+            Error::WrongPortalAddress => (
+                Kind::NotAPortal,
+                "no DocSpace portal answers at this address (404): --portal must be the portal's \
+                 root address, e.g. https://portal.example.com (no path after the host)"
+                    .to_owned(),
+            ),
+            Error::NotADocSpacePortal { detail } => (
+                Kind::NotAPortal,
+                format!(
+                    "this address is not a DocSpace portal ({}): check --portal",
+                    sanitize(detail)
+                ),
+            ),
             Error::NotFound => (
                 Kind::Server,
                 "the portal answered 404 Not Found: --portal must be the portal's root address, \
                  e.g. https://portal.example.com (no path after the host)"
+                    .to_owned(),
+            ),
+            Error::LockedOut => (
+                Kind::LockedOut,
+                "too many failed logins: the portal locked this login for a while; wait a \
+                 minute and try again (an app can answer the portal's captcha instead)"
+                    .to_owned(),
+            ),
+            Error::UserDisabled => (
+                Kind::UserDisabled,
+                "this account is disabled on the portal; ask the portal's administrator".to_owned(),
+            ),
+            Error::CaptchaRejected => (
+                Kind::CaptchaRejected,
+                "the portal rejected the captcha answer; solve a new captcha and try again"
+                    .to_owned(),
+            ),
+            Error::PortalUnavailable => (
+                Kind::PortalUnavailable,
+                "the portal is in maintenance (being moved, restored or encrypted); try again \
+                 later"
+                    .to_owned(),
+            ),
+            Error::Sso { reason } => (
+                Kind::Sso,
+                format!(
+                    "single sign-on failed: {reason} (the portal's error {})",
+                    reason.message_key()
+                ),
+            ),
+            Error::PhoneActivationExpired => (
+                Kind::PhoneActivationExpired,
+                "the phone activation expired (it lasts an hour); log in again".to_owned(),
+            ),
+            Error::InvalidPhoneNumber => (
+                Kind::Usage,
+                "the phone number has no digits; give it as e.g. +1 555 123 4567".to_owned(),
+            ),
+            Error::CurrentSession => (
+                Kind::Usage,
+                "that is the session of this token; use `docspace-auth logout` to end it"
                     .to_owned(),
             ),
             Error::CodeRejected => (
@@ -139,8 +221,7 @@ impl From<&Error> for CliError {
             Error::Forbidden { message } => (
                 Kind::Forbidden,
                 format!(
-                    "the portal refused the login: {}; after too many failed attempts wait \
-                     a minute and try again, otherwise ask the portal's administrator",
+                    "the portal refused: {}; ask the portal's administrator",
                     sanitize(message)
                 ),
             ),
@@ -295,6 +376,13 @@ mod tests {
             Kind::Tls,
             Kind::Server,
             Kind::TokenInvalid,
+            Kind::LockedOut,
+            Kind::UserDisabled,
+            Kind::CaptchaRejected,
+            Kind::PortalUnavailable,
+            Kind::NotAPortal,
+            Kind::Sso,
+            Kind::PhoneActivationExpired,
             Kind::Interrupted,
             Kind::Terminated,
         ];

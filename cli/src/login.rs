@@ -4,11 +4,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 use docspace_auth::secrecy::ExposeSecret;
-use docspace_auth::{Auth, Authenticated, LoginOutcome};
+use docspace_auth::{Auth, Authenticated, LoginOutcome, Unauthenticated};
 use zeroize::Zeroizing;
 
 use crate::client::{builder, PortalArgs};
-use crate::error::CliError;
+use crate::error::{sanitize, CliError, Kind};
 use crate::output::{check_output_dir, print_line, rfc3339, write_private};
 use crate::second_factor::{second_factor, totp_code, CodeInput};
 use crate::{secrets, term};
@@ -34,8 +34,25 @@ pub struct LoginArgs {
     #[command(flatten)]
     pub portal: PortalArgs,
     /// The account's e-mail.
-    #[arg(long, env = "DOCSPACE_USER", value_name = "EMAIL")]
-    pub user: String,
+    #[arg(
+        long,
+        env = "DOCSPACE_USER",
+        value_name = "EMAIL",
+        required_unless_present = "sso"
+    )]
+    pub user: Option<String>,
+    /// Log in with the portal's single sign-on: prints the address to open in a browser, then
+    /// reads the address the browser ends on (pasted at a hidden prompt, or a line of stdin).
+    #[arg(long, conflicts_with_all = ["password_stdin", "totp_secret_env", "code_stdin", "hash_password"])]
+    pub sso: bool,
+    /// Send the password's hash (PBKDF2, as the portal's web page does) instead of the password
+    /// itself; not for LDAP accounts.
+    #[arg(long)]
+    pub hash_password: bool,
+    /// The mobile phone to activate when the portal asks for one (SMS codes; asked for on the
+    /// terminal otherwise).
+    #[arg(long, value_name = "NUMBER")]
+    pub phone: Option<String>,
     /// Read the password from the first line of stdin (instead of DOCSPACE_PASSWORD or the prompt).
     #[arg(long)]
     pub password_stdin: bool,
@@ -60,31 +77,15 @@ pub struct LoginArgs {
 
 pub async fn run(args: LoginArgs) -> Result<(), CliError> {
     // Everything local is checked before the password is asked for or anything is sent.
-    let auth = builder(&args.portal.portal, &args.portal.connection)?.build()?;
-    let input = match &args.totp_secret_env {
-        Some(var) => {
-            let secret = secrets::secret_from_env(var, "--totp-secret-env")?;
-            // A key that is not Base32 is found now, before the password is sent.
-            totp_code(&secret, var)?;
-            CodeInput::Totp {
-                secret,
-                var: var.clone(),
-            }
-        }
-        None if args.code_stdin => CodeInput::Stdin,
-        None if term::has_tty() => CodeInput::Terminal,
-        None => CodeInput::Unavailable,
-    };
+    let auth = builder(&args.portal.portal, &args.portal.connection)?
+        .hash_password(args.hash_password)
+        .build()?;
     if let Some(path) = &args.output {
         check_output_dir(path)?;
     }
-    let password = secrets::password(&args.user, args.password_stdin).await?;
-
-    let session = match auth.login(&args.user, password).await? {
-        LoginOutcome::Authenticated(session) => session,
-        LoginOutcome::TfaRequired(pending) => {
-            second_factor(pending, &input, args.max_attempts.max(1), true).await?
-        }
+    let session = match &args.user {
+        Some(user) if !args.sso => password_login(auth, user, &args).await?,
+        _ => sso_login(auth).await?,
     };
 
     // From here on a session exists on the portal: if the token cannot be delivered, it is
@@ -102,6 +103,61 @@ pub async fn run(args: LoginArgs) -> Result<(), CliError> {
             Err(e)
         }
     }
+}
+
+/// The password login, and the second factor if the portal asks for one.
+async fn password_login(
+    auth: Auth<Unauthenticated>,
+    user: &str,
+    args: &LoginArgs,
+) -> Result<Auth<Authenticated>, CliError> {
+    let input = match &args.totp_secret_env {
+        Some(var) => {
+            let secret = secrets::secret_from_env(var, "--totp-secret-env")?;
+            // A key that is not Base32 is found now, before the password is sent.
+            totp_code(&secret, var)?;
+            CodeInput::Totp {
+                secret,
+                var: var.clone(),
+            }
+        }
+        None if args.code_stdin => CodeInput::Stdin,
+        None if term::has_tty() => CodeInput::Terminal,
+        None => CodeInput::Unavailable,
+    };
+    let password = secrets::password(user, args.password_stdin).await?;
+    Ok(match auth.login(user, password).await? {
+        LoginOutcome::Authenticated(session) => session,
+        LoginOutcome::TfaRequired(pending) => {
+            let attempts = args.max_attempts.max(1);
+            second_factor(pending, &input, attempts, true, args.phone.as_deref()).await?
+        }
+    })
+}
+
+/// The single sign-on (docs/protocol.md §13): the portal's SSO address to open in a browser,
+/// then the address the browser ends on, pasted back (it holds the token: read hidden).
+async fn sso_login(auth: Auth<Unauthenticated>) -> Result<Auth<Authenticated>, CliError> {
+    let portal = auth.portal_info().await?;
+    let sso = portal
+        .sso
+        .ok_or_else(|| CliError::new(Kind::Sso, "this portal does not offer single sign-on"))?;
+    term::info(&format!(
+        "Open this address in a browser and sign in ({}):\n  {}\nWhen the browser ends on the \
+         portal (an address with ?token=… or /login/error…), copy that address and paste it here.",
+        sanitize(&sso.label),
+        sanitize(&sso.url)
+    ));
+    let line = term::stdin_secret_line("Address the browser ended on: ")
+        .await?
+        .ok_or_else(|| CliError::usage("no address was given (end of input)"))?;
+    auth.complete_sso(line.trim()).map_err(|e| match e {
+        docspace_auth::Error::InvalidUrl => CliError::usage(
+            "that is not where the portal's single sign-on ends (the portal's address with \
+             ?token=… or /login/error…); sign in again and copy the final address",
+        ),
+        e => e.into(),
+    })
 }
 
 /// Prints the token (or the JSON) or writes it to the --output file.

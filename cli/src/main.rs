@@ -21,6 +21,7 @@ mod demo;
 mod generate;
 mod login;
 mod output;
+mod portal_cmd;
 mod qr;
 mod second_factor;
 mod secrets;
@@ -76,6 +77,8 @@ enum Command {
     Login(login::LoginArgs),
     Me(session::MeArgs),
     Logout(session::LogoutArgs),
+    Portal(portal_cmd::PortalCmdArgs),
+    Sessions(session::SessionsArgs),
     Totp(totp_cmd::TotpArgs),
     #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
@@ -88,6 +91,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Login(args) => login::run(args).await,
         Command::Me(args) => session::me(args).await,
         Command::Logout(args) => session::logout(args).await,
+        Command::Portal(args) => portal_cmd::run(args).await,
+        Command::Sessions(args) => session::sessions(args).await,
         Command::Totp(args) => totp_cmd::run(args).await,
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args).await,

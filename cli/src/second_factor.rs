@@ -31,7 +31,17 @@ pub async fn second_factor(
     input: &CodeInput,
     max_attempts: u32,
     announce: bool,
+    phone: Option<&str>,
 ) -> Result<Auth<Authenticated>, CliError> {
+    if matches!(pending.challenge(), Challenge::SmsPhoneActivation { .. }) {
+        if let CodeInput::Totp { var, .. } = input {
+            return Err(CliError::usage(format!(
+                "this account gets its codes by SMS, so --totp-secret-env {var} cannot compute \
+                 them; use --code-stdin or run in a terminal"
+            )));
+        }
+        pending = activate_phone(pending, phone).await?;
+    }
     let is_sms = show_challenge(pending.challenge(), input, announce)?;
     if matches!(input, CodeInput::Unavailable) {
         return Err(CliError::usage(
@@ -148,15 +158,40 @@ fn show_challenge(
             }
             Ok(true)
         }
-        Challenge::SmsPhoneActivation { confirm_url } => Err(CliError::new(
-            Kind::Forbidden,
-            format!(
-                "this account must activate a phone for SMS codes first: open {} in a \
-                 browser, then log in again",
-                sanitize(confirm_url)
-            ),
+        // `second_factor` gives the number first: this is not reached.
+        Challenge::SmsPhoneActivation { .. } => Err(CliError::new(
+            Kind::Internal,
+            "the phone activation was not done",
         )),
     }
+}
+
+/// The phone activation (docs/protocol.md §16): the number from `--phone`, else asked for on
+/// the terminal; the portal sends a code to it and the challenge becomes an SMS challenge.
+async fn activate_phone(
+    pending: Auth<TfaPending>,
+    phone: Option<&str>,
+) -> Result<Auth<TfaPending>, CliError> {
+    let number = match phone {
+        Some(number) => number.to_owned(),
+        None if term::has_tty() => {
+            term::info(
+                "This account gets its codes by SMS and has no phone yet: the portal will send a \
+                 code to the number you give.",
+            );
+            term::visible_prompt("Mobile phone number (e.g. +1 555 123 4567): ").await?
+        }
+        None => {
+            return Err(CliError::usage(
+                "this account must activate a phone for SMS codes first, and there is no \
+                 terminal to ask for the number; pass --phone NUMBER",
+            ))
+        }
+    };
+    pending
+        .set_phone(&number)
+        .await
+        .map_err(|failed| CliError::from(failed.error()))
 }
 
 /// One line typed at the code prompt. `None` when there is nothing to confirm yet (an empty

@@ -8,7 +8,7 @@ use docspace_auth::{Auth, Authenticated, Error};
 
 use crate::client::{builder, ConnectionArgs};
 use crate::error::{sanitize, CliError};
-use crate::output::print_line;
+use crate::output::{print_line, rfc3339};
 use crate::{secrets, term};
 
 /// The portal and where the token comes from.
@@ -56,6 +56,32 @@ pub struct MeArgs {
 pub struct LogoutArgs {
     #[command(flatten)]
     pub token: TokenArgs,
+}
+
+/// List the token's user's active sessions, or end some of them (token from DOCSPACE_TOKEN or
+/// --token-file).
+#[derive(Args)]
+#[command(after_help = concat!(
+    "Examples:\n",
+    "    docspace-auth sessions --token-file token.json          # list; * marks this one\n",
+    "    docspace-auth sessions --token-file token.json --end 4702\n",
+    "    docspace-auth sessions --token-file token.json --end-others\n",
+    "\n",
+    exit_codes_help!()
+))]
+pub struct SessionsArgs {
+    #[command(flatten)]
+    pub token: TokenArgs,
+    /// End the session with this id (another one: `logout` ends this one).
+    #[arg(long, value_name = "ID", conflicts_with = "end_others")]
+    pub end: Option<i64>,
+    /// End every other session of the user; this one stays valid.
+    #[arg(long)]
+    pub end_others: bool,
+    /// Print the list as JSON: [{"id", "current", "ip", "browser", "platform", "country",
+    /// "city", "date" (RFC 3339 or null), "page"}].
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The session for the token from `--token-file` or `DOCSPACE_TOKEN`, on the portal of
@@ -123,6 +149,69 @@ pub async fn me(args: MeArgs) -> Result<(), CliError> {
     print_line(&text, "to stdout")
 }
 
+pub async fn sessions(args: SessionsArgs) -> Result<(), CliError> {
+    let session = session(&args.token).await?;
+    if let Some(id) = args.end {
+        return if session.end_session(id).await? {
+            term::info(&format!("Ended session {id}: its token no longer works."));
+            Ok(())
+        } else {
+            Err(CliError::usage(format!(
+                "there is no active session {id} of this user; list them with `docspace-auth sessions`"
+            )))
+        };
+    }
+    if args.end_others {
+        session.end_other_sessions().await?;
+        term::info("Ended every other session of this user; this one stays valid.");
+        return Ok(());
+    }
+    let list = session.sessions().await?;
+    let text = if args.json {
+        serde_json::Value::Array(
+            list.iter()
+                .map(|s| {
+                    serde_json::json!({
+                        "id": s.id,
+                        "current": s.current,
+                        "ip": s.ip,
+                        "browser": s.browser,
+                        "platform": s.platform,
+                        "country": s.country,
+                        "city": s.city,
+                        "date": s.date.map(rfc3339),
+                        "page": s.page,
+                    })
+                })
+                .collect(),
+        )
+        .to_string()
+    } else {
+        let mut lines =
+            vec!["  ID          LOGGED IN                 IP               CLIENT".to_owned()];
+        for s in &list {
+            let client = [s.browser.as_deref(), s.platform.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" on ");
+            lines.push(format!(
+                "{} {:<11} {:<25} {:<16} {}",
+                if s.current { "*" } else { " " },
+                s.id,
+                s.date.map(rfc3339).unwrap_or_default(),
+                sanitize(&s.ip),
+                sanitize(&client)
+            ));
+        }
+        if list.is_empty() {
+            lines.push("(no sessions listed)".to_owned());
+        }
+        lines.join("\n")
+    };
+    print_line(&text, "to stdout")
+}
+
 pub async fn logout(args: LogoutArgs) -> Result<(), CliError> {
     let args = args.token;
     let session = session(&args).await?;
@@ -130,8 +219,14 @@ pub async fn logout(args: LogoutArgs) -> Result<(), CliError> {
     if !session.is_valid().await? {
         return Err(docspace_auth::Error::Unauthorized.into());
     }
-    session.logout().await?;
+    let logged_out = session.logout().await?;
     term::info("Logged out: the portal revoked the token.");
+    if let Some(url) = logged_out.sso_logout_url {
+        term::info(&format!(
+            "To sign out of the single sign-on too, open {} in the browser you signed in with.",
+            sanitize(&url)
+        ));
+    }
     if let Some(path) = args.token_file.as_ref().filter(|p| p.as_os_str() != "-") {
         term::info(&format!(
             "{} still holds the revoked token; delete it if you like.",

@@ -7,7 +7,7 @@
 //! before the prompt are put back by [`restore_terminal`] before exiting.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 use std::sync::Mutex;
 
 use docspace_auth::secrecy::{ExposeSecret, SecretString};
@@ -146,6 +146,23 @@ pub async fn stdin_all() -> Result<Zeroizing<String>, CliError> {
             .take(SECRET_INPUT_CAP)
             .read_to_string(&mut text)
             .map(|_| text)
+    })
+    .await
+}
+
+/// Asks for a line that is not secret on the terminal (echoed as typed).
+pub async fn visible_prompt(prompt: &str) -> Result<String, CliError> {
+    let prompt = prompt.to_owned();
+    read_stdin(move || {
+        let mut tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")?;
+        tty.write_all(prompt.as_bytes())?;
+        tty.flush()?;
+        let mut line = String::new();
+        io::BufReader::new(tty).read_line(&mut line)?;
+        Ok(line.trim().to_owned())
     })
     .await
 }
