@@ -143,6 +143,38 @@ impl Portal {
         read_json(request.send().await.expect("raw request")).await
     }
 
+    /// The emulator's control surface (portal settings, clock, ...).
+    pub fn emulator(&self) -> &Emulator {
+        &self.emu
+    }
+
+    /// Plays an SSO web view: opens `start` (absolute, or a path on the portal) and follows the
+    /// redirects by hand, as a web view would, until `auth` says a navigation is the end of the
+    /// SSO login; returns that address (as the `Location` header had it). Panics after 10 hops.
+    pub async fn sso_web_view(&self, auth: &Auth<Unauthenticated>, start: &str) -> String {
+        let base = reqwest::Url::parse(self.url()).expect("portal URL");
+        let mut next = base.join(start).expect("start address");
+        for _ in 0..10 {
+            let response = self
+                .raw
+                .get(next.clone())
+                .send()
+                .await
+                .expect("web view request");
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+                .unwrap_or_else(|| panic!("no redirect from {next} ({})", response.status()));
+            if auth.sso_redirect(&location) != docspace_auth::SsoRedirect::Elsewhere {
+                return location;
+            }
+            next = next.join(&location).expect("redirect target");
+        }
+        panic!("the SSO redirects did not end");
+    }
+
     /// Stops the emulator.
     pub async fn shutdown(self) {
         self.emu.shutdown().await;
@@ -244,6 +276,14 @@ pub mod users {
     pub const DAVE_PHONE: &str = "+15551234567";
     /// Disabled user.
     pub const ERIN: (&str, &str) = ("erin@example.com", "erin-pass");
+    /// SSO only (no password).
+    pub const FRANK: &str = "frank@example.com";
+    /// LDAP: the plain password only.
+    pub const GRACE: (&str, &str) = ("grace@example.com", "grace-pass");
+    /// SMS, no phone yet: phone activation.
+    pub const HEIDI: (&str, &str) = ("heidi@example.com", "heidi-pass");
+    /// SSO only, disabled.
+    pub const IVAN: &str = "ivan@example.com";
 }
 
 /// The current time in seconds since the Unix epoch.

@@ -214,10 +214,7 @@ async fn lockout_applies_to_the_code_endpoint() {
         .confirm(current_totp(BOB_SECRET))
         .await
         .expect_err("locked out");
-    assert!(
-        matches!(rejected.error(), Error::LockedOut),
-        "{rejected:?}"
-    );
+    assert!(matches!(rejected.error(), Error::LockedOut), "{rejected:?}");
 }
 
 /// Captcha (not sent by the client) and confirmData with a bad key (404), raw.
