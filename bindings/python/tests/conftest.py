@@ -27,6 +27,15 @@ BOB_SECRET = "IFREGZCFMYWV6MJS"
 CAROL = ("carol@example.com", "carol-pass")  # app 2FA, not enrolled
 DAVE = ("dave@example.com", "dave-pass")  # SMS
 DAVE_PHONE = "+15551234567"
+ERIN = ("erin@example.com", "erin-pass")  # disabled
+FRANK = "frank@example.com"  # SSO, no password
+GRACE = ("grace@example.com", "grace-pass")  # LDAP: the plain password only, never its hash
+HEIDI = ("heidi@example.com", "heidi-pass")  # SMS without a phone: phone activation
+IVAN = "ivan@example.com"  # SSO, disabled
+# The fixture's portal object.
+PORTAL_SALT = "4d9abe238e2f7b14a30a4565d62214a795a15abb798ed61118a69820d6a6146c"
+CAPTCHA_PUBLIC_KEY = "test-site-key"
+CAPTCHA_OK = "captcha-ok"  # the one captcha answer the emulator accepts
 
 
 def _emulator_binary() -> Path:
@@ -77,6 +86,14 @@ class Emulator:
 
     def clear_faults(self) -> None:
         self._request("DELETE", "/emulator/faults")
+
+    def portal(self, **patch: Any) -> Dict[str, Any]:
+        """Changes the portal's settings (the users file's `portal` form, e.g.
+        `tenantStatus=3` or `sso={"enabled": False}`); returns every setting now."""
+        return dict(self._request("POST", "/emulator/portal", patch)["portal"])
+
+    def advance_clock(self, seconds: int) -> None:
+        self._request("POST", "/emulator/clock", {"advanceSecs": seconds})
 
 
 def start_emulator(*flags: str) -> "tuple[subprocess.Popen[str], Emulator]":

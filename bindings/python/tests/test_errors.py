@@ -10,13 +10,22 @@ import pytest
 
 from docspace_auth import (
     AuthError,
+    CaptchaRejected,
     Client,
     ConnectError,
+    Forbidden,
+    LockedOut,
+    NotFound,
+    PortalUnavailable,
     RateLimited,
     ServerError,
+    SsoError,
     TransportError,
+    UserDisabled,
+    WrongPortalAddress,
     _errors,
     _native,
+    _types,
 )
 
 from conftest import ALICE, Emulator
@@ -30,12 +39,14 @@ SAMPLES: Dict[str, Any] = {
     "retry_after_secs": 7,
     "status": 503,
     "kind": _native.TransportKind.TLS,
+    "reason": _native.SsoFailure.USER_DISABLED,
+    "message_key": 16,
 }
 
 
 def test_every_native_error_variant_maps_to_its_own_class() -> None:
     variants = NATIVE_ERROR.__subclasses__()
-    assert len(variants) >= 17, variants
+    assert len(variants) >= 28, variants
     mapped_to = set()
     for variant in variants:
         name = variant.__name__
@@ -89,3 +100,32 @@ def test_structured_errors_carry_their_data(emulator: Emulator) -> None:
     with pytest.raises(ConnectError) as refused:
         Client(f"http://127.0.0.1:{port}").login(*ALICE)
     assert refused.value.kind == "connect"
+
+
+def test_the_403s_and_404s_told_apart_are_subclasses() -> None:
+    # `except Forbidden` / `except NotFound` written before they were told apart still catch them.
+    for cls in (LockedOut, UserDisabled, CaptchaRejected, PortalUnavailable):
+        assert issubclass(cls, Forbidden), cls
+    assert issubclass(WrongPortalAddress, NotFound)
+
+
+def test_sso_error_carries_its_reason() -> None:
+    error = _errors._convert(
+        NATIVE_ERROR.Sso(detail="disabled", reason=_native.SsoFailure.USER_DISABLED, message_key=16)
+    )
+    assert isinstance(error, SsoError)
+    assert (error.reason, error.message_key) == ("user_disabled", 16)
+    for failure in _native.SsoFailure:
+        assert failure in _types.SSO_FAILURES, failure
+    assert len(set(_types.SSO_FAILURES.values())) == len(_native.SsoFailure)
+
+
+def test_every_native_enum_value_has_its_python_name() -> None:
+    for kind in _native.CaptchaKind:
+        name = _types.CAPTCHA_KINDS[kind]
+        assert _types.native_captcha_kind(name) is kind
+    for redirect in _native.SsoRedirect:
+        assert _types.SSO_REDIRECTS[redirect] == redirect.name.lower()
+    variants = {v for v in vars(_native.TenantStatus).values() if isinstance(v, type)}
+    known = {variant for variant, _, _ in _types.TENANT_STATUSES}
+    assert variants == known | {_native.TenantStatus.OTHER}, variants

@@ -20,11 +20,11 @@ from docspace_auth import (
     AuthError,
     Client,
     CodeRejected,
-    Forbidden,
     InsecureUrl,
     InvalidCodeFormat,
     InvalidCredentials,
     InvalidUrl,
+    LockedOut,
     PendingLogin,
     ServerError,
     Session,
@@ -125,7 +125,7 @@ def test_lockout(emulator_factory: Callable[..., Emulator]) -> None:
     for _ in range(2):
         with pytest.raises(InvalidCredentials):
             client.login(ALICE[0], "wrong-password")
-    with pytest.raises(Forbidden) as locked:
+    with pytest.raises(LockedOut) as locked:
         client.login(*ALICE)  # even the right password, while locked out
     assert str(locked.value)
 

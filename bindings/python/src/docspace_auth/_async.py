@@ -12,11 +12,19 @@ from typing import List, Optional, Tuple, Union
 from . import _native
 from ._errors import call, call_async
 from ._types import (
+    SSO_REDIRECTS,
+    ActiveSession,
     BackupCode,
+    CaptchaKind,
     Challenge,
+    PortalInfo,
     SmsSent,
+    SsoRedirect,
     User,
+    active_session_from_native,
     challenge_from_native,
+    native_captcha_kind,
+    portal_info_from_native,
     user_from_native,
 )
 
@@ -40,6 +48,7 @@ def _options(
     extra_root_certificate_pem: Optional[str],
     session: bool,
     user_agent: Optional[str],
+    hash_password: bool = False,
 ) -> _native.ClientOptions:
     return _native.ClientOptions(
         timeout=_duration(timeout),
@@ -47,10 +56,11 @@ def _options(
         extra_root_certificate_pem=extra_root_certificate_pem,
         session=session,
         user_agent=user_agent,
+        hash_password=hash_password,
     )
 
 
-_Options = Tuple[str, Optional[Timeout], Optional[Timeout], Optional[str], bool, Optional[str]]
+_Options = Tuple[str, Optional[Timeout], Optional[Timeout], Optional[str], bool, Optional[str], bool]
 # Native clients by portal URL and options: a native client holds only its configuration (the
 # connections are pooled in the library), so a new Client for the same portal reuses one instead
 # of crossing into the library to build it again. Bounded; safe to share between threads.
@@ -61,8 +71,8 @@ _NATIVE_CLIENTS_MAX = 16
 def _native_client(key: _Options) -> _native.DocspaceClient:
     native = _NATIVE_CLIENTS.get(key)
     if native is None:
-        portal_url, timeout, connect_timeout, pem, session, user_agent = key
-        options = _options(timeout, connect_timeout, pem, session, user_agent)
+        portal_url, timeout, connect_timeout, pem, session, user_agent, hash_password = key
+        options = _options(timeout, connect_timeout, pem, session, user_agent, hash_password)
         native = call(lambda: _native.DocspaceClient(portal_url, options))
         _NATIVE_CLIENTS[key] = native
         while len(_NATIVE_CLIENTS) > _NATIVE_CLIENTS_MAX:
@@ -75,7 +85,8 @@ class AsyncClient:
 
     ``http://`` URLs are refused (:class:`InsecureUrl`) unless the host is loopback.
     Timeouts are ``datetime.timedelta`` or seconds; ``extra_root_certificate_pem`` is a CA (PEM text) trusted on top of
-    the system's trust store.
+    the system's trust store. ``hash_password=True`` sends the password's client-side hash
+    instead of the password (leave it off for LDAP accounts, see :attr:`PortalInfo.ldap_enabled`).
     """
 
     def __init__(
@@ -87,9 +98,18 @@ class AsyncClient:
         extra_root_certificate_pem: Optional[str] = None,
         session: bool = False,
         user_agent: Optional[str] = None,
+        hash_password: bool = False,
     ) -> None:
         self._native = _native_client(
-            (portal_url, timeout, connect_timeout, extra_root_certificate_pem, session, user_agent)
+            (
+                portal_url,
+                timeout,
+                connect_timeout,
+                extra_root_certificate_pem,
+                session,
+                user_agent,
+                hash_password,
+            )
         )
 
     @property
@@ -99,15 +119,47 @@ class AsyncClient:
 
     async def login(self, user: str, password: str) -> Union[AsyncSession, AsyncPendingLogin]:
         """Logs in: a session, or a pending login when a second factor is required."""
-        result = await call_async(self._native.login(user, password))
-        if isinstance(result, _native.LoginResult.AUTHENTICATED):
-            return AsyncSession(result.session)
-        if isinstance(result, _native.LoginResult.TFA_REQUIRED):
-            return AsyncPendingLogin(result.pending)
-        raise TypeError(f"unexpected login result {type(result).__name__}")
+        return _login_result(await call_async(self._native.login(user, password)))
+
+    async def login_with_captcha(
+        self, user: str, password: str, captcha_kind: CaptchaKind, captcha_response: str
+    ) -> Union[AsyncSession, AsyncPendingLogin]:
+        """:meth:`login` with the answer of the portal's captcha (:attr:`PortalInfo.captcha`),
+        after :class:`LockedOut`: a valid answer lets the login through the lockout (the password
+        is still checked); a rejected one raises :class:`CaptchaRejected`."""
+        kind = native_captcha_kind(captcha_kind)
+        return _login_result(
+            await call_async(self._native.login_with_captcha(user, password, kind, captcha_response))
+        )
+
+    async def portal_info(self) -> PortalInfo:
+        """What a login screen needs to know about the portal (SSO, LDAP, captcha, password
+        hash parameters, state). Raises :class:`NotADocSpacePortal` when the address is not a
+        DocSpace portal."""
+        return portal_info_from_native(await call_async(self._native.portal_info()))
+
+    def sso_redirect(self, address: str) -> SsoRedirect:
+        """What ``address`` (a navigation the SSO web view is about to make, absolute or
+        relative to the portal) means: stop the web view and call :meth:`complete_sso` unless
+        it is ``"elsewhere"``. No request is made."""
+        return SSO_REDIRECTS[self._native.sso_redirect(address)]
+
+    def complete_sso(self, address: str) -> AsyncSession:
+        """The session from the address the SSO web view ended on (``{portal}/?token=...``); for
+        the portal's error page, :class:`SsoError` with the reason. No request is made.
+        :class:`InvalidUrl` for any other address."""
+        return AsyncSession(call(lambda: self._native.complete_sso(address)))
 
     def __repr__(self) -> str:
         return f"AsyncClient({self.portal_url!r})"
+
+
+def _login_result(result: _native.LoginResult) -> Union[AsyncSession, AsyncPendingLogin]:
+    if isinstance(result, _native.LoginResult.AUTHENTICATED):
+        return AsyncSession(result.session)
+    if isinstance(result, _native.LoginResult.TFA_REQUIRED):
+        return AsyncPendingLogin(result.pending)
+    raise TypeError(f"unexpected login result {type(result).__name__}")
 
 
 class AsyncPendingLogin:
@@ -125,7 +177,7 @@ class AsyncPendingLogin:
     def challenge(self) -> Challenge:
         """Which second factor the server asks for."""
         if self._challenge is None:
-            # Read on first use: it is fixed for this pending login.
+            # Read on first use: it changes only through set_phone, which updates it.
             self._challenge = challenge_from_native(self._native.challenge())
         return self._challenge
 
@@ -142,6 +194,18 @@ class AsyncPendingLogin:
         """Asks the portal to send a new SMS code."""
         sent = await call_async(self._native.resend_sms())
         return SmsSent(sent.phone_noise, sent.expires)
+
+    async def set_phone(self, number: str) -> Challenge:
+        """On an :class:`SmsPhoneActivationChallenge`: the phone number to send codes to (any
+        formatting). The portal sends a code to it and the challenge becomes an
+        :class:`SmsChallenge` (returned, and :attr:`challenge` from now on); then
+        :meth:`confirm` as usual. :class:`NotPhoneActivation` for another challenge and
+        :class:`InvalidPhoneNumber` for a number without digits, both without a request;
+        :class:`PhoneActivationExpired` an hour after the login. A failure leaves the pending
+        login usable."""
+        challenge = challenge_from_native(await call_async(self._native.set_phone(number)))
+        self._challenge = challenge
+        return challenge
 
     def __repr__(self) -> str:
         return f"AsyncPendingLogin(user={self.user!r}, challenge={type(self.challenge).__name__})"
@@ -193,9 +257,33 @@ class AsyncSession:
         codes = await call_async(self._native.backup_codes())
         return [BackupCode(c.code(), c.is_used()) for c in codes]
 
-    async def logout(self) -> None:
-        """Logs out and revokes the token on the portal."""
-        await call_async(self._native.logout())
+    async def regenerate_backup_codes(self) -> List[BackupCode]:
+        """Replaces the user's backup codes with new ones and returns them (show them once; the
+        old ones stop working). :class:`Forbidden` without an authenticator app set up."""
+        codes = await call_async(self._native.regenerate_backup_codes())
+        return [BackupCode(c.code(), c.is_used()) for c in codes]
+
+    async def sessions(self) -> List[ActiveSession]:
+        """The user's active sessions, newest first; ``current`` marks this one."""
+        return [active_session_from_native(s) for s in await call_async(self._native.sessions())]
+
+    async def end_session(self, id: int) -> bool:
+        """Ends another session (its tokens stop working); ``False`` when there was no such
+        active session. :class:`CurrentSession` for this session's own id (use :meth:`logout`)."""
+        return await call_async(self._native.end_session(id))
+
+    async def end_other_sessions(self) -> None:
+        """Ends every other session of the user; this one stays valid."""
+        await call_async(self._native.end_other_sessions())
+
+    async def logout(self) -> Optional[str]:
+        """Logs out and revokes the token on the portal.
+
+        Returns, for a user who logged in with SSO on a portal with single logout, the address
+        that ends the identity provider's session too (open it in the login's web view);
+        otherwise ``None``.
+        """
+        return await call_async(self._native.logout())
 
     def __repr__(self) -> str:
         return f"AsyncSession(expires={self.expires!r})"

@@ -2,7 +2,13 @@
 
 Messages (``str(error)``) are readable and never contain a secret (password, token, TOTP
 secret or code). Where a caller needs data, the exception carries it: :class:`RateLimited`
-``retry_after``, :class:`ServerError` ``status``, :class:`TransportError` ``kind``.
+``retry_after``, :class:`ServerError` ``status``, :class:`TransportError` ``kind``,
+:class:`SsoError` ``reason`` and ``message_key``.
+
+The 403s the library tells apart (:class:`LockedOut`, :class:`UserDisabled`,
+:class:`CaptchaRejected`, :class:`PortalUnavailable`) are subclasses of :class:`Forbidden`, and
+:class:`WrongPortalAddress` (a 404 on a login) of :class:`NotFound`, so that ``except Forbidden``
+still catches a lockout.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Awaitable, Callable, Dict, Literal, Optional, Type, TypeVar
 
 from . import _native
+from ._types import SSO_FAILURES, SsoFailure
 
 T = TypeVar("T")
 
@@ -34,11 +41,72 @@ class CodeRejected(AuthError):
 
 
 class Forbidden(AuthError):
-    """HTTP 403: locked out after too many attempts, user disabled, ..."""
+    """HTTP 403. The ones the library tells apart are its subclasses (:class:`LockedOut`,
+    :class:`UserDisabled`, :class:`CaptchaRejected`, :class:`PortalUnavailable`); ``Forbidden``
+    itself is any other, and its message includes the server's (localized) text."""
+
+
+class LockedOut(Forbidden):
+    """Too many failed logins: wait (a minute by default), or show the portal's captcha
+    (:attr:`PortalInfo.captcha`) and log in with ``login_with_captcha``."""
+
+
+class UserDisabled(Forbidden):
+    """The password is right but the account is disabled."""
+
+
+class CaptchaRejected(Forbidden):
+    """The captcha answer was rejected: show a new captcha."""
+
+
+class PortalUnavailable(Forbidden):
+    """The portal is in maintenance (transfer, restore, encryption): try again later."""
 
 
 class NotFound(AuthError):
-    """HTTP 404: the user was not found."""
+    """HTTP 404 on a call that needs the token."""
+
+
+class WrongPortalAddress(NotFound):
+    """HTTP 404 on a login: no DocSpace portal answers logins at this address (a wrong address,
+    or a suspended portal)."""
+
+
+class NotADocSpacePortal(AuthError):
+    """``portal_info`` found no DocSpace portal at the address."""
+
+
+class SsoError(AuthError):
+    """The single sign-on ended on the portal's error page (``/login/error?messageKey=N``).
+
+    ``reason``: why (``"user_disabled"``, ``"cannot_create_user"``, ...; ``"other"`` for a
+    ``messageKey`` this version does not know); ``message_key``: the portal's number.
+    """
+
+    def __init__(self, message: str, reason: SsoFailure = "other", message_key: int = 0) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message_key = message_key
+
+    @classmethod
+    def _from_native(cls, error: Any) -> AuthError:
+        return cls(error.detail, reason=SSO_FAILURES.get(error.reason, "other"), message_key=error.message_key)
+
+
+class NotPhoneActivation(AuthError):
+    """``set_phone`` while no phone activation is pending (nothing was sent)."""
+
+
+class InvalidPhoneNumber(AuthError):
+    """A phone number without digits (nothing was sent)."""
+
+
+class PhoneActivationExpired(AuthError):
+    """The phone activation of this login expired (an hour after it): log in again."""
+
+
+class CurrentSession(AuthError):
+    """``end_session`` was given this session's own id: use ``logout`` for it."""
 
 
 class RateLimited(AuthError):
@@ -147,6 +215,17 @@ _BY_NATIVE: Dict[type, Type[AuthError]] = {
     _Native.InvalidCredentials: InvalidCredentials,
     _Native.CodeRejected: CodeRejected,
     _Native.Forbidden: Forbidden,
+    _Native.LockedOut: LockedOut,
+    _Native.UserDisabled: UserDisabled,
+    _Native.CaptchaRejected: CaptchaRejected,
+    _Native.PortalUnavailable: PortalUnavailable,
+    _Native.WrongPortalAddress: WrongPortalAddress,
+    _Native.NotADocSpacePortal: NotADocSpacePortal,
+    _Native.Sso: SsoError,
+    _Native.NotPhoneActivation: NotPhoneActivation,
+    _Native.InvalidPhoneNumber: InvalidPhoneNumber,
+    _Native.PhoneActivationExpired: PhoneActivationExpired,
+    _Native.CurrentSession: CurrentSession,
     _Native.NotFound: NotFound,
     _Native.RateLimited: RateLimited,
     _Native.Server: ServerError,

@@ -12,7 +12,21 @@ from typing import List, Optional, Union
 from . import _native
 from ._async import AsyncClient, AsyncPendingLogin, AsyncSession, Timeout
 from ._errors import call
-from ._types import BackupCode, Challenge, SmsSent, User, user_from_native
+from ._types import (
+    ActiveSession,
+    BackupCode,
+    CaptchaKind,
+    Challenge,
+    PortalInfo,
+    SmsSent,
+    SsoRedirect,
+    User,
+    active_session_from_native,
+    challenge_from_native,
+    native_captcha_kind,
+    portal_info_from_native,
+    user_from_native,
+)
 
 
 class Client:
@@ -20,7 +34,8 @@ class Client:
 
     ``http://`` URLs are refused (:class:`InsecureUrl`) unless the host is loopback.
     Timeouts are ``datetime.timedelta`` or seconds; ``extra_root_certificate_pem`` is a CA (PEM text) trusted on top of
-    the system's trust store.
+    the system's trust store. ``hash_password=True`` sends the password's client-side hash
+    instead of the password (leave it off for LDAP accounts, see :attr:`PortalInfo.ldap_enabled`).
 
     >>> client = Client("https://portal.example.com")          # doctest: +SKIP
     >>> result = client.login("me@example.com", "password")     # doctest: +SKIP
@@ -36,6 +51,7 @@ class Client:
         extra_root_certificate_pem: Optional[str] = None,
         session: bool = False,
         user_agent: Optional[str] = None,
+        hash_password: bool = False,
     ) -> None:
         self._async = AsyncClient(
             portal_url,
@@ -44,6 +60,7 @@ class Client:
             extra_root_certificate_pem=extra_root_certificate_pem,
             session=session,
             user_agent=user_agent,
+            hash_password=hash_password,
         )
 
     @property
@@ -54,15 +71,48 @@ class Client:
     def login(self, user: str, password: str) -> Union[Session, PendingLogin]:
         """Logs in: a session, or a pending login when a second factor is required."""
         native = self._async._native
-        result = call(lambda: native.login_blocking(user, password))
-        if isinstance(result, _native.LoginResult.AUTHENTICATED):
-            return Session(AsyncSession(result.session))
-        if isinstance(result, _native.LoginResult.TFA_REQUIRED):
-            return PendingLogin(AsyncPendingLogin(result.pending))
-        raise TypeError(f"unexpected login result {type(result).__name__}")
+        return _login_result(call(lambda: native.login_blocking(user, password)))
+
+    def login_with_captcha(
+        self, user: str, password: str, captcha_kind: CaptchaKind, captcha_response: str
+    ) -> Union[Session, PendingLogin]:
+        """:meth:`login` with the answer of the portal's captcha (:attr:`PortalInfo.captcha`),
+        after :class:`LockedOut`: a valid answer lets the login through the lockout (the password
+        is still checked); a rejected one raises :class:`CaptchaRejected`."""
+        native = self._async._native
+        kind = native_captcha_kind(captcha_kind)
+        return _login_result(
+            call(lambda: native.login_with_captcha_blocking(user, password, kind, captcha_response))
+        )
+
+    def portal_info(self) -> PortalInfo:
+        """What a login screen needs to know about the portal (SSO, LDAP, captcha, password
+        hash parameters, state). Raises :class:`NotADocSpacePortal` when the address is not a
+        DocSpace portal."""
+        return portal_info_from_native(call(self._async._native.portal_info_blocking))
+
+    def sso_redirect(self, address: str) -> SsoRedirect:
+        """What ``address`` (a navigation the SSO web view is about to make, absolute or
+        relative to the portal) means: stop the web view and call :meth:`complete_sso` unless
+        it is ``"elsewhere"``. No request is made."""
+        return self._async.sso_redirect(address)
+
+    def complete_sso(self, address: str) -> Session:
+        """The session from the address the SSO web view ended on (``{portal}/?token=...``); for
+        the portal's error page, :class:`SsoError` with the reason. No request is made.
+        :class:`InvalidUrl` for any other address."""
+        return Session(self._async.complete_sso(address))
 
     def __repr__(self) -> str:
         return f"Client({self.portal_url!r})"
+
+
+def _login_result(result: _native.LoginResult) -> Union[Session, PendingLogin]:
+    if isinstance(result, _native.LoginResult.AUTHENTICATED):
+        return Session(AsyncSession(result.session))
+    if isinstance(result, _native.LoginResult.TFA_REQUIRED):
+        return PendingLogin(AsyncPendingLogin(result.pending))
+    raise TypeError(f"unexpected login result {type(result).__name__}")
 
 
 class PendingLogin:
@@ -94,6 +144,19 @@ class PendingLogin:
         """Asks the portal to send a new SMS code."""
         sent = call(self._async._native.resend_sms_blocking)
         return SmsSent(sent.phone_noise, sent.expires)
+
+    def set_phone(self, number: str) -> Challenge:
+        """On an :class:`SmsPhoneActivationChallenge`: the phone number to send codes to (any
+        formatting). The portal sends a code to it and the challenge becomes an
+        :class:`SmsChallenge` (returned, and :attr:`challenge` from now on); then
+        :meth:`confirm` as usual. :class:`NotPhoneActivation` for another challenge and
+        :class:`InvalidPhoneNumber` for a number without digits, both without a request;
+        :class:`PhoneActivationExpired` an hour after the login. A failure leaves the pending
+        login usable."""
+        native = self._async._native
+        challenge = challenge_from_native(call(lambda: native.set_phone_blocking(number)))
+        self._async._challenge = challenge
+        return challenge
 
     def __repr__(self) -> str:
         return f"PendingLogin(user={self.user!r}, challenge={type(self.challenge).__name__})"
@@ -151,9 +214,34 @@ class Session:
         codes = call(self._async._native.backup_codes_blocking)
         return [BackupCode(c.code(), c.is_used()) for c in codes]
 
-    def logout(self) -> None:
-        """Logs out and revokes the token on the portal."""
-        call(self._async._native.logout_blocking)
+    def regenerate_backup_codes(self) -> List[BackupCode]:
+        """Replaces the user's backup codes with new ones and returns them (show them once; the
+        old ones stop working). :class:`Forbidden` without an authenticator app set up."""
+        codes = call(self._async._native.regenerate_backup_codes_blocking)
+        return [BackupCode(c.code(), c.is_used()) for c in codes]
+
+    def sessions(self) -> List[ActiveSession]:
+        """The user's active sessions, newest first; ``current`` marks this one."""
+        return [active_session_from_native(s) for s in call(self._async._native.sessions_blocking)]
+
+    def end_session(self, id: int) -> bool:
+        """Ends another session (its tokens stop working); ``False`` when there was no such
+        active session. :class:`CurrentSession` for this session's own id (use :meth:`logout`)."""
+        native = self._async._native
+        return call(lambda: native.end_session_blocking(id))
+
+    def end_other_sessions(self) -> None:
+        """Ends every other session of the user; this one stays valid."""
+        call(self._async._native.end_other_sessions_blocking)
+
+    def logout(self) -> Optional[str]:
+        """Logs out and revokes the token on the portal.
+
+        Returns, for a user who logged in with SSO on a portal with single logout, the address
+        that ends the identity provider's session too (open it in the login's web view);
+        otherwise ``None``.
+        """
+        return call(self._async._native.logout_blocking)
 
     def __repr__(self) -> str:
         return f"Session(expires={self.expires!r})"
