@@ -1,7 +1,7 @@
-//! Binding the login request DTO (`AuthRequestsDto` / `AuthWithCodeRequestsDto`, docs/protocol.md §1)
-//! from the body the way ASP.NET Core does: content type first, then System.Text.Json rules
-//! (case-insensitive names, unknown fields ignored, strict types), and the ProblemDetails of
-//! §3.1 when that fails.
+//! Binding the request DTOs from the body the way ASP.NET Core does: the login DTO
+//! (`AuthRequestsDto` / `AuthWithCodeRequestsDto`, docs/protocol.md §1) and `setphone`'s
+//! `MobileRequestsDto` (§16). Content type first, then System.Text.Json rules (case-insensitive
+//! names, unknown fields ignored, strict types), and the ProblemDetails of §3.1 when that fails.
 
 use hyper::header::{HeaderMap, CONTENT_TYPE};
 use rand::Rng;
@@ -113,12 +113,13 @@ fn string_field(key: &str, v: &Value) -> Result<Option<String>, Rejected> {
     }
 }
 
-/// Binds `AuthRequestsDto` (or `AuthWithCodeRequestsDto` when `with_code`) from the body.
-pub(crate) fn bind_auth_dto(
+/// The body as a JSON object, bound as `[FromBody] dto_type inDto` is: content type first (415),
+/// then an empty body, malformed JSON or a non-object (400).
+fn bind_object(
     headers: &HeaderMap,
     body: &[u8],
-    with_code: bool,
-) -> Result<AuthDto, Rejected> {
+    dto_type: &str,
+) -> Result<serde_json::Map<String, Value>, Rejected> {
     // The body binder selects an input formatter by content type before reading the body.
     if !is_json(headers) {
         return Err(unsupported_media_type());
@@ -135,12 +136,41 @@ pub(crate) fn bind_auth_dto(
             format!("The request body is not valid JSON: {e}. Path: $"),
         )
     })?;
-    let Value::Object(map) = value else {
-        return Err(invalid(
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => Err(invalid(
             "$",
-            "The JSON value could not be converted to AuthRequestsDto. Path: $".to_string(),
-        ));
-    };
+            format!("The JSON value could not be converted to {dto_type}. Path: $"),
+        )),
+    }
+}
+
+/// Binds `MobileRequestsDto` (`POST /authentication/setphone`, §16): its `mobilePhone`.
+pub(crate) fn bind_mobile_phone(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Option<String>, Rejected> {
+    let map = bind_object(
+        headers,
+        body,
+        "ASC.Web.Api.ApiModel.RequestsDto.MobileRequestsDto",
+    )?;
+    let mut phone = None;
+    for (key, v) in &map {
+        if key.eq_ignore_ascii_case("mobilephone") {
+            phone = string_field(key, v)?;
+        }
+    }
+    Ok(phone)
+}
+
+/// Binds `AuthRequestsDto` (or `AuthWithCodeRequestsDto` when `with_code`) from the body.
+pub(crate) fn bind_auth_dto(
+    headers: &HeaderMap,
+    body: &[u8],
+    with_code: bool,
+) -> Result<AuthDto, Rejected> {
+    let map = bind_object(headers, body, "AuthRequestsDto")?;
     let mut dto = AuthDto::default();
     let creds = &mut dto.credentials;
     for (key, v) in &map {
@@ -160,8 +190,10 @@ pub(crate) fn bind_auth_dto(
                 _ => return Err(wrong_type(key, "System.Boolean")),
             },
             "recaptchatype" => match v {
-                Value::Null => {}
-                Value::Number(n) if n.is_i64() => {}
+                Value::Null => creds.recaptcha_type = 0,
+                Value::Number(n) if n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()) => {
+                    creds.recaptcha_type = n.as_i64().unwrap_or(0);
+                }
                 _ => return Err(wrong_type(key, "ASC.Web.Core.RecaptchaType")),
             },
             "confirmdata" => match v {

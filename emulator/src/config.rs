@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::portal::{PortalConfig, PortalPatch};
+
 /// Most users a users file may hold.
 pub const MAX_USERS: usize = 10_000;
 
@@ -28,7 +30,9 @@ pub struct UserSpec {
     /// Login e-mail (matched case-insensitively).
     pub email: String,
     /// Plain-text password (the server trims what the client sends before comparing).
-    pub password: String,
+    /// Required, except for SSO users, who must not have one.
+    #[serde(default)]
+    pub password: Option<String>,
     /// The user's second factor.
     pub tfa: TfaKind,
     /// App users only: already enrolled (has backup codes). Defaults to false.
@@ -43,9 +47,17 @@ pub struct UserSpec {
     /// SMS users: the activated phone, `+` and digits. Absent ⇒ phone activation required.
     #[serde(default)]
     pub phone: Option<String>,
-    /// A disabled (terminated) user: correct password ⇒ 403 "User disabled".
+    /// A disabled (terminated) user: correct password ⇒ 403 "User disabled"; SSO ⇒
+    /// `messageKey=16`.
     #[serde(default)]
     pub disabled: bool,
+    /// An SSO user (§13): no password, reachable through SSO only; its SAML NameID is the e-mail.
+    #[serde(default)]
+    pub sso: bool,
+    /// An LDAP user (§11.4): only the plaintext `password` works (while the portal's
+    /// `ldapEnabled`), never `passwordHash`.
+    #[serde(default)]
+    pub ldap: bool,
     /// Display name; defaults to "first last".
     #[serde(default)]
     pub display_name: Option<String>,
@@ -77,6 +89,8 @@ impl fmt::Debug for UserSpec {
             )
             .field("phone", &self.phone)
             .field("disabled", &self.disabled)
+            .field("sso", &self.sso)
+            .field("ldap", &self.ldap)
             .field("id", &self.id)
             .finish_non_exhaustive()
     }
@@ -85,6 +99,8 @@ impl fmt::Debug for UserSpec {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UsersFile {
+    #[serde(default)]
+    portal: Option<PortalPatch>,
     users: Vec<UserSpec>,
 }
 
@@ -126,8 +142,11 @@ pub struct EmulatorConfig {
     pub sms_validity: Duration,
     /// Live SMS keys per phone beyond which sending fails with 500 (default 5).
     pub sms_key_count: u32,
-    /// When set, a captcha is "configured": a `recaptchaResponse` equal to this value bypasses the
-    /// lockout, any other non-empty value gives 403 "Invalid Recaptcha". Default: none.
+    /// The portal-wide settings (the users file's `portal` object; defaults as the real server's).
+    pub portal: PortalConfig,
+    /// When set, overrides `portal.recaptcha.validResponse`, i.e. a captcha is "configured": a
+    /// `recaptchaResponse` equal to this value bypasses the lockout, any other non-empty value
+    /// (of the portal's captcha kind) gives 403 "Invalid Recaptcha". Default: none.
     pub recaptcha_response: Option<String>,
     /// Largest accepted request body in bytes (default 64 KiB); larger ⇒ 413.
     pub max_body_bytes: usize,
@@ -149,6 +168,12 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+impl ConfigError {
+    pub(crate) fn new(msg: impl Into<String>) -> ConfigError {
+        ConfigError(msg.into())
+    }
+}
+
 impl EmulatorConfig {
     /// Default numbers, no users.
     pub fn new(users: Vec<UserSpec>) -> Self {
@@ -167,13 +192,24 @@ impl EmulatorConfig {
             token_lifetime: Duration::from_secs(365 * 24 * 3600),
             sms_validity: Duration::from_secs(600),
             sms_key_count: 5,
+            portal: PortalConfig::default(),
             recaptcha_response: None,
             max_body_bytes: 64 * 1024,
             max_connections: 4096,
         }
     }
 
-    /// Reads a users file (`{"users":[...]}`).
+    /// The portal as it starts (and as a reset restores it): [`EmulatorConfig::portal`] with
+    /// [`EmulatorConfig::recaptcha_response`] as the valid captcha response when set.
+    pub fn initial_portal(&self) -> PortalConfig {
+        let mut portal = self.portal.clone();
+        if let Some(r) = self.recaptcha_response.as_ref().filter(|r| !r.is_empty()) {
+            portal.recaptcha.valid_response = Some(r.clone());
+        }
+        portal
+    }
+
+    /// Reads a users file (`{"portal":{...},"users":[...]}`).
     pub fn from_users_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
         let meta = std::fs::metadata(path)
@@ -195,7 +231,11 @@ impl EmulatorConfig {
         let file: UsersFile = serde_json::from_str(json)
             .map_err(|e| ConfigError(format!("malformed users JSON: {e}")))?;
         validate_users(&file.users)?;
-        Ok(Self::new(file.users))
+        let mut config = Self::new(file.users);
+        if let Some(patch) = &file.portal {
+            config.portal.apply(patch)?;
+        }
+        Ok(config)
     }
 }
 
@@ -214,8 +254,16 @@ pub(crate) fn validate_users(users: &[UserSpec]) -> Result<(), ConfigError> {
         if !emails.insert(u.email.to_lowercase()) {
             return Err(at("duplicate `email`"));
         }
-        if u.password.is_empty() || u.password.len() > 1024 {
-            return Err(at("`password` must be 1 to 1024 bytes"));
+        match (&u.password, u.sso) {
+            (Some(_), true) => return Err(at("an SSO user has no `password`")),
+            (None, false) => return Err(at("`password` is required")),
+            (Some(p), false) if p.is_empty() || p.len() > 1024 => {
+                return Err(at("`password` must be 1 to 1024 bytes"))
+            }
+            _ => {}
+        }
+        if u.sso && u.ldap {
+            return Err(at("a user is SSO or LDAP, not both"));
         }
         if let Some(secret) = &u.totp_secret {
             match crate::otp::decode_base32(secret) {

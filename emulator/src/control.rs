@@ -1,12 +1,14 @@
 //! The emulator's control surface for tests in Rust: the SMS outbox, fault injection, traffic
-//! counters, the clock and a reset, as methods. The emulator-only HTTP endpoints
+//! counters, the clock, the portal settings and a reset, as methods. The emulator-only HTTP endpoints
 //! (`/emulator/…`, for the Python, Kotlin and Swift suites) do the same things over the wire.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::config::ConfigError;
 use crate::faults::{Fault, FaultError};
+use crate::portal::{PortalConfig, PortalPatch};
 use crate::shared::Shared;
 use crate::state::SmsMessage;
 
@@ -131,7 +133,31 @@ impl EmulatorControl {
         self.shared.lock().advance_clock(by);
     }
 
-    /// Back to the users file's initial state: users, enrolment, secrets and backup codes as first
+    /// The portal-wide settings now (hashing parameters, LDAP, SSO, captcha, tenant status).
+    /// Like `GET /emulator/portal`.
+    pub fn portal(&self) -> PortalConfig {
+        self.shared.lock().portal().clone()
+    }
+
+    /// Changes the portal-wide settings; the result is validated first (on error nothing
+    /// changes). A reset restores the configured ones. E.g.
+    /// `emu.update_portal(|p| p.sso.enabled = false)`.
+    pub fn update_portal(&self, change: impl FnOnce(&mut PortalConfig)) -> Result<(), ConfigError> {
+        self.shared.lock().update_portal(change)
+    }
+
+    /// Applies a partial `portal` object (the JSON form `POST /emulator/portal` takes).
+    pub fn patch_portal(&self, patch: &PortalPatch) -> Result<(), ConfigError> {
+        self.shared.lock().patch_portal(patch)
+    }
+
+    /// Sets the tenant status (0 Active, 1 Suspended, 2 RemovePending, 3 Transfering,
+    /// 4 Restoring, 5 Migrating, 6 Encryption; §17): `/api` answers as the table of §17 says.
+    pub fn set_tenant_status(&self, status: u8) -> Result<(), ConfigError> {
+        self.update_portal(|p| p.tenant_status = status)
+    }
+
+    /// Back to the users file's initial state: portal settings, users, enrolment, secrets and backup codes as first
     /// generated, tokens, lockouts, attempt counters, SMS outbox, faults, counters and clock
     /// offset. Like `POST /emulator/reset`.
     pub fn reset(&self) {

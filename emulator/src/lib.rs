@@ -37,9 +37,13 @@ mod endpoints;
 mod faults;
 mod http;
 mod otp;
+mod portal;
+mod sealed;
 mod shared;
 mod state;
 mod tls;
+mod user_agent;
+mod web;
 mod wire;
 
 use std::fmt;
@@ -56,6 +60,11 @@ pub use faults::{
     MAX_FAULTS, MAX_OVERSIZED_BYTES,
 };
 pub use otp::totp_at;
+pub use portal::{
+    PasswordHashParams, PasswordHashPatch, PortalConfig, PortalPatch, RecaptchaConfig,
+    RecaptchaPatch, SsoConfig, SsoPatch, DEFAULT_ITERATIONS, DEFAULT_SALT, DEFAULT_SIZE,
+};
+pub use state::client_password_hash;
 
 /// Why the emulator could not start.
 #[derive(Debug)]
@@ -122,6 +131,8 @@ impl Emulator {
     /// Binds `addr` (use port 0 for an ephemeral port) and serves in the current tokio runtime.
     pub async fn start(config: EmulatorConfig, addr: SocketAddr) -> Result<Emulator, StartError> {
         config::validate_users(&config.users).map_err(StartError::Config)?;
+        let portal = config.initial_portal();
+        portal.validate().map_err(StartError::Config)?;
         let tls = if config.tls {
             Some(tls::generate().map_err(StartError::Tls)?)
         } else {
@@ -137,7 +148,7 @@ impl Emulator {
         let shared = Arc::new(shared::Shared::new(
             config,
             base_url.clone(),
-            state::State::new(users),
+            state::State::new(users, portal),
         ));
         let (stop, stop_rx) = tokio::sync::watch::channel(false);
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());

@@ -1,4 +1,5 @@
-//! What every connection shares: the configuration, the state behind its lock, the base URL.
+//! What every connection shares: the configuration, the state behind its lock, the base URL,
+//! the key of the opaque SSO strings.
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -8,6 +9,8 @@ use crate::state::State;
 pub(crate) struct Shared {
     pub cfg: EmulatorConfig,
     pub base_url: String,
+    /// Keys the opaque SSO strings (`sealed.rs`); drawn at start, kept across resets.
+    pub secret: [u8; 32],
     state: Mutex<State>,
 }
 
@@ -16,6 +19,7 @@ impl Shared {
         Shared {
             cfg,
             base_url,
+            secret: rand::random(),
             state: Mutex::new(state),
         }
     }

@@ -126,7 +126,84 @@ pub(crate) struct EmployeeDto {
     pub mobile_phone: Option<String>,
     pub mobile_phone_activation_status: u8,
     pub tfa_app_enabled: bool,
+    #[serde(rename = "isLDAP")]
+    pub is_ldap: bool,
+    #[serde(rename = "isSSO")]
+    pub is_sso: bool,
     pub login_event_id: u64,
+}
+
+/// `CapabilitiesDto` (§10.1), in declaration order; `ldapDomain` is never sent.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CapabilitiesDto {
+    pub ldap_enabled: bool,
+    pub providers: Vec<String>,
+    pub sso_label: String,
+    pub oauth_enabled: bool,
+    pub sso_url: String,
+    pub identity_server_enabled: bool,
+}
+
+/// `PasswordHasher` parameters as `GET /settings` shows them.
+#[derive(Serialize)]
+pub(crate) struct PasswordHashDto {
+    pub size: u32,
+    pub iterations: u32,
+    pub salt: String,
+}
+
+/// The login-relevant fields of `SettingsDto` (§10.2), nulls dropped.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SettingsDto {
+    pub doc_space: bool,
+    pub version: &'static str,
+    pub standalone: bool,
+    pub tenant_status: u8,
+    pub tenant_alias: String,
+    pub base_domain: String,
+    pub culture: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<PasswordHashDto>,
+    pub recaptcha_type: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recaptcha_public_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thirdparty_enable: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled_join: Option<bool>,
+}
+
+/// `GET /settings/version/build` (§17); `documentServer` omitted (no Docs configured).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BuildVersionDto {
+    pub doc_space: &'static str,
+}
+
+/// An item of `GET /security/activeconnections` (§15.2); `country`/`city` are never known.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LoginEventDto {
+    pub id: u64,
+    pub tenant_id: u32,
+    pub user_id: String,
+    pub mobile: bool,
+    pub ip: String,
+    pub browser: String,
+    pub platform: String,
+    pub date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+}
+
+/// `GET /security/activeconnections` (§15.2).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ActiveConnectionsDto {
+    pub login_event: u64,
+    pub items: Vec<LoginEventDto>,
 }
 
 #[derive(Serialize)]
@@ -177,6 +254,60 @@ pub(crate) fn set_cookie(
     s
 }
 
+/// `encodeURIComponent` (upper-case hex), as Node builds URLs.
+pub(crate) fn encode_uri_component(s: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'!')
+        .remove(b'~')
+        .remove(b'*')
+        .remove(b'\'')
+        .remove(b'(')
+        .remove(b')');
+    percent_encoding::utf8_percent_encode(s, SET).to_string()
+}
+
+/// `HttpUtility.UrlEncode`: ` ` ⇒ `+`, every other unsafe byte as `%xx` with **lower-case** hex
+/// (`+` ⇒ `%2b`, `/` ⇒ `%2f`, `=` ⇒ `%3d`, §13.2).
+pub(crate) fn http_utility_url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        match b {
+            b'a'..=b'z'
+            | b'A'..=b'Z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'*'
+            | b'('
+            | b')' => out.push(char::from(b)),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02x}")),
+        }
+    }
+    out
+}
+
+/// ApiDateTime (§15.2): local time of the portal (UTC here) with exactly 7 fractional digits and
+/// `Z` for a zero offset.
+pub(crate) fn api_datetime(t: Duration) -> String {
+    let d = datetime(t);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:07}Z",
+        d.year(),
+        u8::from(d.month()),
+        d.day(),
+        d.hour(),
+        d.minute(),
+        d.second(),
+        d.nanosecond() / 100
+    )
+}
+
 /// A `Set-Cookie` that deletes a cookie.
 pub(crate) fn delete_cookie(name: &str) -> String {
     format!("{name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/")
@@ -197,6 +328,12 @@ mod tests {
             dotnet_utc(Duration::new(1_814_436_791, 500_000_000)),
             "2027-07-01T10:13:11.5Z"
         );
+        assert_eq!(
+            api_datetime(Duration::new(1_814_436_791, 500_000_000)),
+            "2027-07-01T10:13:11.5000000Z"
+        );
+        assert_eq!(http_utility_url_encode("a+b/c=d e"), "a%2bb%2fc%3dd+e");
+        assert_eq!(encode_uri_component("a+b/c=d"), "a%2Bb%2Fc%3Dd");
         assert_eq!(
             http_date(Duration::from_secs(1_814_436_791)),
             "Thu, 01 Jul 2027 10:13:11 GMT"

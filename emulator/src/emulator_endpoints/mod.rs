@@ -4,6 +4,7 @@
 mod clock;
 mod counters;
 mod faults;
+mod portal;
 mod reset;
 mod sms;
 
@@ -35,7 +36,11 @@ pub(crate) async fn route(shared: &Shared, req: Request<Incoming>, rest: &str) -
         (Method::POST, "reset") => reset::reset(shared),
         (Method::GET, "clock") => clock::read(shared),
         (Method::POST, "clock") => clock::advance(shared, &body),
-        (_, "sms" | "faults" | "counters" | "counters/reset" | "reset" | "clock") => empty(405),
+        (Method::GET, "portal") => portal::read(shared),
+        (Method::POST, "portal") => portal::update(shared, &body),
+        (_, "sms" | "faults" | "counters" | "counters/reset" | "reset" | "clock" | "portal") => {
+            empty(405)
+        }
         _ => empty(404),
     }
 }

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use hyper::Response;
-use rand::Rng;
 
 use super::envelope::{auth_error, Exception, AUTH_FAILED};
 use super::ApiReq;
@@ -19,20 +18,33 @@ use crate::shared::Shared;
 use crate::state::{phone_noise, LoginCheck, SendSms, State, UserIdx};
 use crate::wire::{self, AuthTokenDto, MIN_DATE};
 
-const STACK_AUTH: &str =
-    "   at ASC.Web.Api.Controllers.AuthenticationController.GetUserAsync(AuthRequestsDto inDto)";
 const STACK_SMS: &str =
     "   at ASC.Web.Core.Sms.SmsManager.PutAuthCodeAsync(UserInfo user, Boolean again)";
 
-const USER_DISABLED: Exception = Exception {
-    status: 403,
-    message: "User disabled",
-    kind: "System.InvalidOperationException",
-    stack: STACK_AUTH,
-    hresult: -2146233079,
-};
+/// Which login endpoint is answering (the "User disabled" stack names it, §12.1 c).
+#[derive(Clone, Copy)]
+enum Endpoint {
+    Step1,
+    Code,
+    SendSms,
+}
+
+/// §12.1 (c): the password was right but the user is not active.
+fn user_disabled(endpoint: Endpoint) -> Exception {
+    Exception {
+        status: 403,
+        message: "User disabled",
+        kind: "System.InvalidOperationException",
+        stack: match endpoint {
+            Endpoint::Step1 => "   at ASC.Web.Api.Controllers.AuthenticationController.AuthenticateMe(AuthRequestsDto inDto)",
+            Endpoint::Code => "   at ASC.Web.Api.Controllers.AuthenticationController.AuthenticateMeFromBodyWithCode(AuthWithCodeRequestsDto inDto)",
+            Endpoint::SendSms => "   at ASC.Web.Api.Controllers.AuthenticationController.SendSmsCode(AuthRequestsDto inDto)",
+        },
+        hresult: -2146233079,
+    }
+}
 /// More than `sms_key_count` live codes for the phone (§4.7).
-const TOO_MANY_SMS: Exception = Exception {
+pub(super) const TOO_MANY_SMS: Exception = Exception {
     status: 500,
     message: "You have sent too many text messages. Please try again later.",
     kind: "System.Exception",
@@ -56,12 +68,12 @@ const NO_PHONE: Exception = Exception {
     hresult: -2147024809,
 };
 
-fn login_error(check: &LoginCheck) -> Response<Body> {
+fn login_error(check: &LoginCheck, endpoint: Endpoint) -> Response<Body> {
     match check {
         LoginCheck::Ok(_) | LoginCheck::Failed => auth_error(401, AUTH_FAILED),
         LoginCheck::Locked => auth_error(403, "Too many login attempts. Please try again later"),
         LoginCheck::BadCaptcha => auth_error(403, "Invalid Recaptcha"),
-        LoginCheck::Disabled => USER_DISABLED.response(),
+        LoginCheck::Disabled => user_disabled(endpoint).response(),
         LoginCheck::NotFound => auth_error(404, "The user could not be found"),
     }
 }
@@ -72,31 +84,27 @@ fn login_error(check: &LoginCheck) -> Response<Body> {
 fn check_credentials<'a>(
     shared: &'a Shared,
     r: &ApiReq,
-    with_code: bool,
+    endpoint: Endpoint,
 ) -> Result<(AuthDto, MutexGuard<'a, State>, UserIdx), Box<Response<Body>>> {
+    let with_code = matches!(endpoint, Endpoint::Code);
     let dto = bind_auth_dto(&r.headers, &r.body, with_code)
         .map_err(|rejected| Box::new(r.rejected(rejected)))?;
     let mut st = shared.lock();
     match st.check_login(&shared.cfg, &dto.credentials, r.peer) {
         LoginCheck::Ok(idx) => Ok((dto, st, idx)),
-        check => Err(Box::new(login_error(&check))),
+        check => Err(Box::new(login_error(&check, endpoint))),
     }
 }
 
-/// A confirm key: `<ms since 2010-01-01>.<UPPERCASE hash>`.
-fn confirm_key(now: Duration) -> String {
-    let ms = now.as_millis().saturating_sub(1_262_304_000_000);
-    let hash: [u8; 16] = rand::rng().random();
-    let hex: String = hash.iter().map(|b| format!("{b:02X}")).collect();
-    format!("{ms}.{hex}")
-}
-
-fn enc_email(email: &str) -> String {
+/// The `encemail` of a confirm URL: the emulator's "encryption" is Base64Url of the e-mail
+/// (`setphone` decodes it back, §16).
+pub(super) fn enc_email(email: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(email.as_bytes())
 }
 
-/// The body of an "SMS code sent" answer (§2.1 d, `sendsms`): expires when the code does.
-fn sms_sent_body(now: Duration, cfg: &EmulatorConfig, phone: &str) -> AuthTokenDto {
+/// The body of an "SMS code sent" answer (§2.1 d, `sendsms`, `setphone`): expires when the code
+/// does.
+pub(super) fn sms_sent_body(now: Duration, cfg: &EmulatorConfig, phone: &str) -> AuthTokenDto {
     AuthTokenDto {
         expires: wire::dotnet_utc(now.saturating_add(cfg.sms_validity)),
         sms: true,
@@ -117,7 +125,7 @@ fn answer_with_token(
     session_cookie: bool,
     second_factor: impl FnOnce(&mut AuthTokenDto),
 ) -> Response<Body> {
-    let (token, info) = st.issue_token(&shared.cfg, idx);
+    let (token, info) = st.issue_token(&shared.cfg, idx, r.client_info());
     let mut body = AuthTokenDto {
         token: Some(token.clone()),
         expires: if dto.session {
@@ -139,7 +147,7 @@ fn answer_with_token(
 
 /// `POST /authentication` (§2.1).
 pub(crate) fn login_step1(shared: &Shared, r: &ApiReq) -> Response<Body> {
-    let (dto, mut st, idx) = match check_credentials(shared, r, false) {
+    let (dto, mut st, idx) = match check_credentials(shared, r, Endpoint::Step1) {
         Ok(checked) => checked,
         Err(resp) => return *resp,
     };
@@ -149,13 +157,14 @@ pub(crate) fn login_step1(shared: &Shared, r: &ApiReq) -> Response<Body> {
     let user = st.user(idx).clone();
     match user.tfa {
         TfaKind::Sms => {
-            let key = confirm_key(now);
             let enc = enc_email(&user.email);
             let phone = match st.send_sms(cfg, idx, false) {
                 SendSms::Sent { phone } | SendSms::AlreadyLive { phone } => phone,
                 SendSms::TooMany => return TOO_MANY_SMS.response(),
                 SendSms::NoPhone => {
-                    // §2.1 e: no phone yet, phone activation first (nothing is sent).
+                    // §2.1 e: no (activated) phone yet, phone activation first (nothing is
+                    // sent); the key is what `setphone` checks (§16).
+                    let key = st.issue_confirm_key("PhoneActivation", idx);
                     let body = AuthTokenDto {
                         expires: MIN_DATE.to_string(),
                         sms: true,
@@ -168,6 +177,7 @@ pub(crate) fn login_step1(shared: &Shared, r: &ApiReq) -> Response<Body> {
                     return r.success(Some(body), 1);
                 }
             };
+            let key = st.issue_confirm_key("PhoneAuth", idx);
             let body = AuthTokenDto {
                 confirm_url: Some(format!(
                     "{}/confirm/PhoneAuth?type=PhoneAuth&key={key}&encemail={enc}",
@@ -198,7 +208,7 @@ pub(crate) fn login_step1(shared: &Shared, r: &ApiReq) -> Response<Body> {
                 &mut resp,
                 &wire::set_cookie(
                     &format!("asc_confirm_key_{kind}"),
-                    &confirm_key(now),
+                    &st.issue_confirm_key(kind, idx),
                     None,
                     secure,
                 ),
@@ -211,7 +221,7 @@ pub(crate) fn login_step1(shared: &Shared, r: &ApiReq) -> Response<Body> {
 
 /// `POST /authentication/{code}` (§2.2, §4): the code comes from the body only.
 pub(crate) fn login_with_code(shared: &Shared, r: &ApiReq) -> Response<Body> {
-    let (dto, mut st, idx) = match check_credentials(shared, r, true) {
+    let (dto, mut st, idx) = match check_credentials(shared, r, Endpoint::Code) {
         Ok(checked) => checked,
         Err(resp) => return *resp,
     };
@@ -247,7 +257,7 @@ pub(crate) fn login_with_code(shared: &Shared, r: &ApiReq) -> Response<Body> {
 
 /// `POST /authentication/sendsms` (§5): always sends a new code.
 pub(crate) fn send_sms(shared: &Shared, r: &ApiReq) -> Response<Body> {
-    let (_, mut st, idx) = match check_credentials(shared, r, false) {
+    let (_, mut st, idx) = match check_credentials(shared, r, Endpoint::SendSms) {
         Ok(checked) => checked,
         Err(resp) => return *resp,
     };

@@ -114,3 +114,41 @@ fn basic_auth(st: &State, basic: &str) -> Option<(UserIdx, u64)> {
     let (login, password) = text.split_once(':')?;
     st.basic_login(login, password).map(|idx| (idx, 0))
 }
+
+/// The `confirm` authentication scheme (§5 "Confirm scheme", §16): header
+/// `confirm: type=…&key=…&encemail=…` (a query string: values percent-decoded, names
+/// case-insensitive; `uid` or `email` instead of `encemail`; `key` else from the cookie
+/// `asc_confirm_key_{type}`). `Some((user, type))` when the key is a live key of that type for
+/// that user, i.e. the request has the role `type`.
+pub(crate) fn confirm_scheme(st: &State, r: &ApiReq) -> Option<(UserIdx, String)> {
+    let header = r.headers.get("confirm")?.to_str().ok()?;
+    let params: Vec<(String, String)> = form_urlencoded::parse(header.as_bytes())
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
+        .collect();
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    let kind = param("type")?;
+    let key = param("key").or_else(|| r.cookie(&format!("asc_confirm_key_{kind}")))?;
+    let email = match param("encemail") {
+        Some(enc) => {
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(enc.trim_end_matches('='))
+                .ok()?;
+            Some(String::from_utf8(bytes).ok()?)
+        }
+        None => param("email"),
+    };
+    let login = match (email, param("uid")) {
+        (Some(e), _) => e,
+        (None, Some(uid)) => uuid::Uuid::parse_str(&uid).ok()?.to_string(),
+        (None, None) => return None,
+    };
+    let user = st.find_user(&login)?;
+    st.confirm_key_valid(&key, &kind, user)
+        .then_some((user, kind))
+}

@@ -1,6 +1,7 @@
 //! HTTP plumbing: the accept loop, one hyper connection per client, and the first split of every
 //! request: `/api…` to the DocSpace endpoints (after counting it and applying any fault),
-//! `/emulator/…` to the emulator's own endpoints, anything else 404.
+//! `/emulator/…` to the emulator's own endpoints, anything else (SSO, the IdP stand-in under
+//! `/emulator/idp/`, a few pages) to `web/`, which answers 404 for what it does not know.
 
 mod body;
 mod inject;
@@ -21,7 +22,7 @@ use tokio::task::JoinSet;
 
 pub(crate) use body::read_body;
 pub(crate) use path::decode_path;
-pub(crate) use response::{add_cookie, empty, json_value, Body};
+pub(crate) use response::{add_cookie, empty, json_value, response, Body};
 
 use crate::shared::Shared;
 use crate::state::NEVER_COUNTED;
@@ -168,8 +169,10 @@ async fn handle(
         }
         return Ok(crate::endpoints::api(&shared, &conn, req, &path).await);
     }
-    if let Some(rest) = path.strip_prefix("/emulator/") {
-        return Ok(crate::emulator_endpoints::route(&shared, req, rest).await);
+    if !lower.starts_with("/emulator/idp/") {
+        if let Some(rest) = path.strip_prefix("/emulator/") {
+            return Ok(crate::emulator_endpoints::route(&shared, req, rest).await);
+        }
     }
-    Ok(empty(404))
+    Ok(crate::web::route(&shared, &conn, req, &path).await)
 }

@@ -1,9 +1,11 @@
 //! Authenticator-app codes on the code endpoint (docs/protocol.md §4.4–§4.6): TOTP, else a backup code,
-//! behind the per-user attempt counter; the first success enrols the user.
+//! behind the per-user attempt counter; the first success enrols the user. And regenerating the
+//! backup codes (§14).
 
 use crate::config::EmulatorConfig;
 use crate::otp;
 
+use super::users::BackupCode;
 use super::{State, UserIdx};
 
 impl State {
@@ -33,5 +35,18 @@ impl State {
             u.enrol();
         }
         ok
+    }
+}
+
+impl State {
+    /// `TfaManager.GenerateBackupCodesAsync` (§14): 5 new unused codes replace all the stored
+    /// ones at once. The caller checks the user is enrolled.
+    pub(crate) fn regenerate_backup_codes(&mut self, user: UserIdx) -> Vec<BackupCode> {
+        let codes: Vec<BackupCode> = otp::random_backup_codes()
+            .into_iter()
+            .map(|code| BackupCode { code, used: false })
+            .collect();
+        self.users[user.0].backup_codes = codes.clone();
+        codes
     }
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use crate::config::EmulatorConfig;
 
-use super::{State, User, UserIdx};
+use super::password::Secret;
+use super::{State, UserIdx};
 
 /// Outcome of checking a password login (docs/protocol.md §3.3, §3.4).
 pub(crate) enum LoginCheck {
@@ -34,6 +35,8 @@ pub(crate) struct Credentials {
     pub serialized_profile: Option<String>,
     pub confirm_data: bool,
     pub recaptcha_response: Option<String>,
+    /// `recaptchaType` (0 when absent or null).
+    pub recaptcha_type: i64,
 }
 
 /// The brute-force history of one (login, IP) key.
@@ -103,17 +106,25 @@ impl State {
         if password.is_empty() && creds.password_hash.is_none() {
             return LoginCheck::Failed;
         }
-        let password_hash = creds.password_hash.as_deref().unwrap_or("").trim();
-        let password = password.trim();
-
-        // Captcha (only when "configured"): a valid one bypasses the lockout entirely.
-        let mut bypass = false;
-        if let Some(expected) = &cfg.recaptcha_response {
-            if let Some(given) = creds
-                .recaptcha_response
+        // §11.2: a trimmed, non-empty `passwordHash` wins; otherwise `password` is used.
+        let secret = Secret {
+            password,
+            hash: creds
+                .password_hash
                 .as_deref()
-                .filter(|s| !s.is_empty())
-            {
+                .map(str::trim)
+                .filter(|h| !h.is_empty()),
+        };
+
+        // Captcha (§12.3): checked only when a response is sent and the portal has keys for the
+        // sent type; a valid one bypasses the lockout entirely and is not counted.
+        let mut bypass = false;
+        if let Some(given) = creds
+            .recaptcha_response
+            .as_deref()
+            .filter(|s| !s.is_empty())
+        {
+            if let Some(expected) = self.portal.captcha_keys_for(creds.recaptcha_type) {
                 if given == expected {
                     bypass = true;
                 } else {
@@ -127,16 +138,9 @@ impl State {
             return LoginCheck::Locked;
         }
 
-        let password_ok = |u: &User| -> bool {
-            if !password_hash.is_empty() {
-                // Client-side hashes are not supported by the emulator: never matches.
-                return false;
-            }
-            !password.is_empty() && password == u.password
-        };
         let found = self
             .find_user(user_name)
-            .filter(|&idx| password_ok(self.user(idx)));
+            .filter(|&idx| self.password_matches(idx, &secret));
         let Some(idx) = found else {
             return LoginCheck::Failed;
         };

@@ -4,7 +4,10 @@
 
 mod app_codes;
 mod attempts;
+mod confirm;
+mod events;
 mod login;
+mod password;
 mod sms;
 mod tokens;
 mod traffic;
@@ -18,18 +21,21 @@ use uuid::Uuid;
 use crate::bounded::{BoundedMap, WhenFull};
 use crate::config::MAX_USERS;
 use crate::faults::FaultRules;
+use crate::portal::{PortalConfig, PortalPatch};
 
 use attempts::AttemptCounter;
 use login::Lock;
 use sms::Outbox;
 use traffic::Traffic;
 
+pub(crate) use events::{ClientInfo, LoginEvent};
 pub(crate) use login::{Credentials, LoginCheck};
-pub(crate) use sms::{phone_noise, SendSms, SmsMessage};
+pub use password::client_password_hash;
+pub(crate) use sms::{phone_noise, SendSms, SetPhoneError, SmsMessage};
 pub(crate) use tokens::TokenInfo;
 pub use traffic::Counters;
 pub(crate) use traffic::NEVER_COUNTED;
-pub(crate) use users::User;
+pub(crate) use users::{BackupCode, User};
 
 /// Most lockout keys kept.
 const MAX_LOCKOUT_KEYS: usize = 100_000;
@@ -45,9 +51,16 @@ pub(crate) struct UserIdx(usize);
 pub(crate) struct State {
     /// The users as the configuration gave them (for [`State::reset`]).
     initial: Vec<User>,
+    /// The portal settings as the configuration gave them (for [`State::reset`]).
+    initial_portal: PortalConfig,
     users: Vec<User>,
+    portal: PortalConfig,
     tokens: BoundedMap<String, TokenInfo>,
+    /// Login events by id (§15).
+    events: BoundedMap<u64, LoginEvent>,
     next_event: u64,
+    /// Confirm keys handed out by step 1 (§16).
+    confirm_keys: BoundedMap<String, confirm::ConfirmKey>,
     lockouts: BoundedMap<(String, IpAddr), Lock>,
     /// `tfa/{userId}`.
     code_attempts: AttemptCounter<Uuid>,
@@ -62,10 +75,14 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(users: Vec<User>) -> State {
+    pub(crate) fn new(users: Vec<User>, portal: PortalConfig) -> State {
         State {
             users: users.clone(),
             initial: users,
+            portal: portal.clone(),
+            initial_portal: portal,
+            events: events::new_table(),
+            confirm_keys: confirm::new_table(),
             tokens: BoundedMap::new(
                 tokens::MAX_TOKENS,
                 WhenFull::DropLowest(|t: &TokenInfo| t.event_id),
@@ -82,12 +99,13 @@ impl State {
         }
     }
 
-    /// Back to the initial state: users, enrolment, secrets and backup codes as first generated,
+    /// Back to the initial state: portal settings, users, enrolment, secrets and backup codes as first generated,
     /// tokens, lockouts, attempt counters, SMS outbox, faults, counters, clock offset. Kept-alive
     /// connections count again on their next request.
     pub(crate) fn reset(&mut self) {
         let traffic = self.traffic.after_reset();
-        *self = State::new(std::mem::take(&mut self.initial));
+        let portal = self.initial_portal.clone();
+        *self = State::new(std::mem::take(&mut self.initial), portal);
         self.traffic = traffic;
     }
 
@@ -111,5 +129,31 @@ impl State {
 
     pub(crate) fn faults(&mut self) -> &mut FaultRules {
         &mut self.faults
+    }
+
+    /// The portal settings now.
+    pub(crate) fn portal(&self) -> &PortalConfig {
+        &self.portal
+    }
+
+    /// Changes the portal settings (validated first; on error nothing changes). Memoized
+    /// password hashes follow new hashing parameters by themselves.
+    pub(crate) fn update_portal(
+        &mut self,
+        change: impl FnOnce(&mut PortalConfig),
+    ) -> Result<(), crate::config::ConfigError> {
+        let mut next = self.portal.clone();
+        change(&mut next);
+        next.validate()?;
+        self.portal = next;
+        Ok(())
+    }
+
+    /// [`State::update_portal`] with a partial `portal` object.
+    pub(crate) fn patch_portal(
+        &mut self,
+        patch: &PortalPatch,
+    ) -> Result<(), crate::config::ConfigError> {
+        self.portal.apply(patch)
     }
 }

@@ -33,6 +33,15 @@ pub(crate) enum SendSms {
     NoPhone,
 }
 
+/// Why `setphone` refused a number (§16).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum SetPhoneError {
+    /// 500 "Enter mobile phone number".
+    NoDigits,
+    /// 500 "To change the number, you need to delete your current phone number".
+    AlreadyActivated,
+}
+
 /// The digits of a phone number: the server keys everything by them.
 fn digits_of(phone: &str) -> String {
     phone.chars().filter(|c| c.is_ascii_digit()).collect()
@@ -65,9 +74,20 @@ impl State {
     /// Sends an SMS code to the user's phone (docs/protocol.md §4.7); `again` is `sendsms` (always
     /// sends), otherwise step 1 (sends only when no live code exists).
     pub(crate) fn send_sms(&mut self, cfg: &EmulatorConfig, user: UserIdx, again: bool) -> SendSms {
-        let Some(phone) = self.user(user).phone.clone() else {
+        let u = self.user(user);
+        let Some(phone) = u.phone.clone() else {
             return SendSms::NoPhone;
         };
+        if !again && !u.phone_activated {
+            // Step 1 with a phone that is not activated yet: phone activation first (§2.1 e).
+            return SendSms::NoPhone;
+        }
+        self.send_to_phone(cfg, phone, again)
+    }
+
+    /// `SmsManager.PutAuthCodeAsync` for a phone: a new code unless `!again` and a live one
+    /// exists; more than `sms_key_count` live keys ⇒ [`SendSms::TooMany`].
+    fn send_to_phone(&mut self, cfg: &EmulatorConfig, phone: String, again: bool) -> SendSms {
         let now = self.now();
         let keys = self
             .sms_keys
@@ -131,7 +151,38 @@ impl State {
             return false; // Timeout
         }
         self.sms_checks.give_back(digits, counter, window, now);
+        // A successful SMS validation activates the phone (§4.7, §16).
+        self.users[user.0].phone_activated = true;
         true
+    }
+
+    /// `SmsManager.SaveMobilePhoneAsync` (§16): keeps the digits (at most 64), refuses to replace
+    /// an activated number, stores it not activated and, for an SMS user, sends a code to it
+    /// (unless a live one exists).
+    pub(crate) fn set_phone(
+        &mut self,
+        cfg: &EmulatorConfig,
+        user: UserIdx,
+        mobile_phone: &str,
+    ) -> Result<(String, SendSms), SetPhoneError> {
+        let digits: String = digits_of(mobile_phone).chars().take(64).collect();
+        if digits.is_empty() {
+            return Err(SetPhoneError::NoDigits);
+        }
+        let u = &mut self.users[user.0];
+        if u.phone.is_some() && u.phone_activated {
+            return Err(SetPhoneError::AlreadyActivated);
+        }
+        u.phone = Some(digits.clone());
+        u.phone_activated = false;
+        let sent = if u.tfa == crate::config::TfaKind::Sms {
+            self.send_to_phone(cfg, digits.clone(), false)
+        } else {
+            SendSms::AlreadyLive {
+                phone: digits.clone(),
+            }
+        };
+        Ok((digits, sent))
     }
 
     /// The outbox, oldest first; with `phone`, only the messages to it (compared by digits).
@@ -163,7 +214,8 @@ mod tests {
         )
         .expect("users");
         cfg.sms_key_count = 0;
-        let mut st = State::new(cfg.users.iter().map(User::from_spec).collect());
+        let users = cfg.users.iter().map(User::from_spec).collect();
+        let mut st = State::new(users, cfg.initial_portal());
         let frank = st.find_user("frank@example.com").expect("frank");
         for again in [false, true, true] {
             assert_eq!(st.send_sms(&cfg, frank, again), SendSms::NoPhone);

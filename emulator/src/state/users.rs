@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::config::{TfaKind, UserSpec};
 use crate::otp;
+use crate::portal::PasswordHashParams;
 
 use super::{State, UserIdx};
 
@@ -18,14 +19,29 @@ pub(crate) struct BackupCode {
 pub(crate) struct User {
     pub id: Uuid,
     pub email: String,
-    pub password: String,
+    /// `None` for SSO users (they have no password).
+    pub password: Option<String>,
     pub tfa: TfaKind,
     pub enrolled: bool,
     pub secret: Vec<u8>,
     /// Live codes once enrolled; for a user not yet enrolled, the codes handed out at enrolment.
     pub backup_codes: Vec<BackupCode>,
     pub phone: Option<String>,
+    /// `mobilePhoneActivationStatus`: a phone from the users file is activated; one set through
+    /// `setphone` is not, until its first SMS code succeeds (§16).
+    pub phone_activated: bool,
     pub disabled: bool,
+    /// Has a SAML NameID (`isSSO`): an SSO user of the users file, or a user who signed in
+    /// through SSO (found by e-mail, §13.2 step 4).
+    pub sso: bool,
+    /// `isLDAP` (§11.4).
+    pub ldap: bool,
+    /// The user's cookie index: bumped by "log out of all sessions" (§15.1); a token issued under
+    /// another index is dead.
+    pub cookie_index: u64,
+    /// The client-side hash of the password and the parameters it was computed with (§11.3),
+    /// computed at the first `passwordHash` login.
+    pub hash_memo: Option<(PasswordHashParams, String)>,
     pub display_name: String,
     pub first_name: String,
     pub last_name: String,
@@ -77,7 +93,12 @@ impl User {
             secret,
             backup_codes,
             phone: spec.phone.clone().filter(|p| !p.trim().is_empty()),
+            phone_activated: true,
             disabled: spec.disabled,
+            sso: spec.sso,
+            ldap: spec.ldap,
+            cookie_index: 0,
+            hash_memo: None,
             display_name,
             first_name,
             last_name,
@@ -120,7 +141,7 @@ impl State {
     }
 
     /// By GUID, else by e-mail (case-insensitive), as `GetUserByPasswordHashAsync` looks up.
-    pub(super) fn find_user(&self, login: &str) -> Option<UserIdx> {
+    pub(crate) fn find_user(&self, login: &str) -> Option<UserIdx> {
         let login = login.trim();
         if let Ok(id) = Uuid::parse_str(login) {
             if let Some(i) = self.users.iter().position(|u| u.id == id) {
@@ -133,6 +154,11 @@ impl State {
             .map(UserIdx)
     }
 
+    /// After an SSO sign-in the user has a SAML NameID (`isSSO`, §13.2 step 4).
+    pub(crate) fn link_sso(&mut self, idx: UserIdx) {
+        self.users[idx.0].sso = true;
+    }
+
     /// HTTP Basic (`BasicAuthHandler`): e-mail and password, no 2FA, no brute-force check.
     pub(crate) fn basic_login(&self, login: &str, password: &str) -> Option<UserIdx> {
         let idx = self
@@ -140,6 +166,7 @@ impl State {
             .iter()
             .position(|u| u.email.eq_ignore_ascii_case(login.trim()))?;
         let u = &self.users[idx];
-        (u.password == password.trim() && !u.disabled).then_some(UserIdx(idx))
+        let ok = u.password.as_deref() == Some(password.trim());
+        (ok && !u.disabled).then_some(UserIdx(idx))
     }
 }
