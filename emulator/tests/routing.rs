@@ -42,7 +42,12 @@ async fn routing_is_case_insensitive_and_unknown_routes_are_404() {
         assert_eq!((r.status, r.text.as_str()), (404, ""), "{path}");
     }
     // `setphone` is a literal route too: without a `confirm` header, the challenge (401, empty).
-    let r = post_json(&c, &format!("{base}/api/2.0/Authentication/SetPhone"), &alice).await;
+    let r = post_json(
+        &c,
+        &format!("{base}/api/2.0/Authentication/SetPhone"),
+        &alice,
+    )
+    .await;
     assert_eq!((r.status, r.text.as_str()), (401, ""));
 }
 

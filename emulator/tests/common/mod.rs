@@ -271,3 +271,53 @@ pub fn assert_error_envelope(r: &Resp, status: u16, kind: &str) {
 pub fn sms_codes(emu: &Emulator, phone: &str) -> Vec<String> {
     emu.sms_sent_to(phone).into_iter().map(|m| m.code).collect()
 }
+
+/// SSO user of the fixture (no password).
+pub const FRANK_SSO: &str = "frank@example.com";
+/// LDAP user of the fixture.
+pub const GRACE: User = ("grace@example.com", "grace-pass");
+/// SMS 2FA without a phone in the fixture (phone activation, §16).
+pub const HEIDI: User = ("heidi@example.com", "heidi-pass");
+/// Disabled SSO user of the fixture.
+pub const IVAN_SSO: &str = "ivan@example.com";
+/// The fixture's `portal.passwordHash.salt`.
+pub const FIXTURE_SALT: &str = "4d9abe238e2f7b14a30a4565d62214a795a15abb798ed61118a69820d6a6146c";
+
+/// `passwordHash` of `password` under the fixture's parameters.
+pub fn fixture_hash(password: &str) -> String {
+    docspace_emulator::client_password_hash(password, FIXTURE_SALT, 100_000, 256)
+}
+
+/// `PUT url` with `Authorization: auth`.
+pub async fn put_auth(c: &reqwest::Client, url: &str, auth: &str) -> Resp {
+    send(c.put(url).header("Authorization", auth)).await
+}
+
+/// `method url` with the token as the `asc_auth_key` cookie.
+pub async fn with_cookie(req: reqwest::RequestBuilder, token: &str) -> Resp {
+    send(req.header("Cookie", format!("asc_auth_key={token}"))).await
+}
+
+/// The value of the `Location` header.
+pub fn location(r: &Resp) -> String {
+    r.headers
+        .get("location")
+        .unwrap_or_else(|| panic!("no Location ({}): {}", r.status, r.text))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// `POST /emulator/portal` with a partial portal object; asserts 200.
+pub async fn patch_portal(c: &reqwest::Client, base: &str, patch: &Value) -> Value {
+    let r = post_json(c, &format!("{base}/emulator/portal"), patch).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json()
+}
+
+/// `{"response":…,"count":n,"links":[{"href":url,"action":method}],"status":0,"statusCode":200}`.
+pub fn envelope(response: &str, count: usize, href: &str, method: &str) -> String {
+    format!(
+        r#"{{"response":{response},"count":{count},"links":[{{"href":"{href}","action":"{method}"}}],"status":0,"statusCode":200}}"#
+    )
+}
