@@ -1,9 +1,11 @@
 //! A local ONLYOFFICE DocSpace portal for tests: the authentication and two-factor endpoints,
-//! answering on the wire like the real server (see `docs/protocol.md` in the repository; every
-//! "§" in this crate refers to it), plus a control
-//! surface for the SMS outbox, fault injection, counters, the clock and a reset: methods on the
-//! [`Emulator`] handle ([`EmulatorControl`]) for Rust tests, and emulator-only HTTP endpoints
-//! (`/emulator/…`) for tests in other languages.
+//! portal discovery, client-side password hashing, captcha, SSO with a stand-in identity
+//! provider, phone activation, backup-code regeneration and active sessions, answering on the
+//! wire like the real server (see `docs/protocol.md` in the repository; every "§" in this crate
+//! refers to it), plus a control surface for the SMS outbox, fault injection, counters, the
+//! clock, the portal settings ([`PortalConfig`]: tenant status, captcha, SSO, LDAP, hashing) and
+//! a reset: methods on the [`Emulator`] handle ([`EmulatorControl`]) for Rust tests, and
+//! emulator-only HTTP endpoints (`/emulator/…`) for tests in other languages.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -22,11 +24,15 @@
 //! ```
 //!
 //! Where things are: `http/` (accept loop, body, path decoding, fault injection on the wire),
-//! `binding.rs` (the login DTO), `endpoints/` (the DocSpace endpoints by protocol group),
-//! `emulator_endpoints/` (one file per `/emulator/…` endpoint), `control.rs` (the methods),
-//! `faults.rs` (fault rules), `state/` (users, tokens, lockout, codes, SMS, counters, clock),
-//! `otp.rs` (TOTP, backup and SMS codes), `bounded.rs` (the bounded tables), `wire.rs` (DTOs,
-//! dates, cookies), `config.rs` (the users file), `tls.rs` (the generated certificate).
+//! `binding.rs` (the login and `setphone` DTOs), `endpoints/` (the DocSpace `/api` endpoints by
+//! protocol group, and the tenant-status gate), `web/` (SSO outside `/api`: `/sso/*`,
+//! `ssologin.ashx`, the IdP stand-in, landing pages), `emulator_endpoints/` (one file per
+//! `/emulator/…` endpoint), `control.rs` (the methods), `faults.rs` (fault rules), `state/`
+//! (users, passwords and hashes, tokens and login events, confirm keys, lockout, codes, SMS,
+//! counters, clock, portal), `otp.rs` (TOTP, backup and SMS codes), `bounded.rs` (the bounded
+//! tables), `wire.rs` (DTOs, dates, cookies, URL encodings), `config.rs` (the users file),
+//! `portal.rs` (the portal settings), `sealed.rs` (opaque signed SSO strings), `user_agent.rs`,
+//! `tls.rs` (the generated certificate).
 
 mod binding;
 mod bounded;

@@ -43,7 +43,8 @@ struct Args {
     /// Validity of SMS codes.
     #[arg(long, default_value_t = 600)]
     sms_validity_secs: u64,
-    /// Pretend a captcha is configured: this `recaptchaResponse` is valid, any other is not.
+    /// Overrides the users file's `portal.recaptcha.validResponse`: a captcha is configured, this
+    /// `recaptchaResponse` is valid, any other (of the portal's captcha kind) is not.
     #[arg(long)]
     recaptcha_token: Option<String>,
     /// Most connections served at once; beyond it a connection gets 503 with Retry-After.

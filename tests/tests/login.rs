@@ -7,7 +7,6 @@ use docspace_auth::secrecy::ExposeSecret;
 use docspace_auth::{Challenge, Error, LoginOutcome};
 use docspace_auth_e2e::users::*;
 use docspace_auth_e2e::{current_totp, login_authenticated, login_pending, pw, Portal};
-use docspace_emulator::EmulatorConfig;
 use serde_json::json;
 
 #[tokio::test]
@@ -107,15 +106,9 @@ async fn sms_user_gets_sms_challenge() {
 
 #[tokio::test]
 async fn sms_user_without_phone_needs_activation() {
-    let portal = Portal::start_with(|config| {
-        let extra = EmulatorConfig::from_users_json(
-            r#"{"users":[{"email":"frank@example.com","password":"frank-pass","tfa":"sms"}]}"#,
-        )
-        .expect("extra user");
-        config.users.extend(extra.users);
-    })
-    .await;
-    let pending = portal.pending(("frank@example.com", "frank-pass")).await;
+    // heidi (fixture): SMS 2FA, no phone.
+    let portal = Portal::start().await;
+    let pending = portal.pending(("heidi@example.com", "heidi-pass")).await;
     let Challenge::SmsPhoneActivation { confirm_url } = pending.challenge() else {
         panic!("expected phone activation, got {:?}", pending.challenge());
     };

@@ -78,7 +78,7 @@ impl State {
             .filter(|e| e.user == user && e.active && e.date.saturating_add(LISTED_FOR) >= now)
             .cloned()
             .collect();
-        list.sort_by(|a, b| b.id.cmp(&a.id));
+        list.sort_by_key(|e| std::cmp::Reverse(e.id));
         list
     }
 
