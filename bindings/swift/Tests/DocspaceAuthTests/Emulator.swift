@@ -143,6 +143,45 @@ final class Emulator {
         _ = try await request("POST", "/emulator/clock", json: ["advanceSecs": seconds])
     }
 
+    /// Changes the portal's settings at run time (`POST /emulator/portal`) with a partial `portal`
+    /// object of the users file, e.g. `["tenantStatus": 4]`; `POST /emulator/reset` restores them.
+    func portal(_ patch: [String: Any]) async throws {
+        _ = try await request("POST", "/emulator/portal", json: patch)
+    }
+
+    /// `GET address` without following redirects (one step of a web view): status and `Location`.
+    func getOnce(_ address: String) async throws -> (status: Int, location: String?) {
+        guard let url = URL(string: address) else { throw Failure(description: "bad URL \(address)") }
+        let delegate = NoRedirects()
+        let session = URLSession(configuration: .ephemeral, delegate: delegate, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        let response: HTTPURLResponse = try await withCheckedThrowingContinuation { cont in
+            delegate.done = { cont.resume(with: $0) }
+            session.dataTask(with: URLRequest(url: url)).resume()
+        }
+        return (response.statusCode, response.value(forHTTPHeaderField: "Location"))
+    }
+
+    /// Plays the SSO web view for `email`: opens the portal's `/sso/login` (the emulator's IdP signs
+    /// in whoever `email` names) and follows each `Location` by hand, asking `isPortalLanding` about
+    /// every address it is about to load (as `webView(_:decidePolicyFor:decisionHandler:)` would),
+    /// until that says to stop. Returns that address (absolute).
+    func ssoWebView(email: String, isPortalLanding: (String) -> Bool) async throws -> String {
+        let encoded = email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? email
+        var address = "\(baseURL)/sso/login?email=\(encoded)"
+        for _ in 0..<10 {
+            let (status, location) = try await getOnce(address)
+            guard (300..<400).contains(status), let location,
+                let next = URL(string: location, relativeTo: URL(string: address))
+            else {
+                throw Failure(description: "GET \(address): HTTP \(status) without a redirect")
+            }
+            address = next.absoluteString
+            if isPortalLanding(address) { return address }
+        }
+        throw Failure(description: "the SSO redirects did not reach the portal within 10 steps (at \(address))")
+    }
+
     @discardableResult
     func request(_ method: String, _ path: String, json: [String: Any]? = nil) async throws -> Data {
         guard let url = URL(string: baseURL + path) else {
@@ -170,6 +209,30 @@ final class Emulator {
             throw Failure(description: "\(method) \(path) -> HTTP \(status)")
         }
         return data
+    }
+}
+
+/// A session delegate that refuses every redirect: the task completes with the 3xx itself.
+private final class NoRedirects: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    var done: ((Result<HTTPURLResponse, Error>) -> Void)?
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        let finish = done
+        done = nil
+        if let error {
+            finish?(.failure(error))
+        } else if let response = task.response as? HTTPURLResponse {
+            finish?(.success(response))
+        } else {
+            finish?(.failure(Emulator.Failure(description: "no HTTP response")))
+        }
     }
 }
 

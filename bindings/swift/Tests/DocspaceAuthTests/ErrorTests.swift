@@ -13,9 +13,14 @@ final class ErrorTests: EmulatorTestCase {
             .NotFound(let detail), .Unauthorized(let detail), .UnexpectedResponse(let detail),
             .InsecureUrl(let detail), .InvalidUrl(let detail), .InvalidCodeFormat(let detail),
             .InvalidSecret(let detail), .InvalidCertificate(let detail), .InvalidConfiguration(let detail),
-            .AlreadyUsed(let detail), .Other(let detail):
+            .AlreadyUsed(let detail), .Other(let detail), .LockedOut(let detail), .UserDisabled(let detail),
+            .CaptchaRejected(let detail), .PortalUnavailable(let detail), .WrongPortalAddress(let detail),
+            .NotADocSpacePortal(let detail), .NotPhoneActivation(let detail), .InvalidPhoneNumber(let detail),
+            .PhoneActivationExpired(let detail), .CurrentSession(let detail):
             return detail
         case .RateLimited(let detail, _), .Server(let detail, _), .Transport(let detail, _):
+            return detail
+        case .Sso(let detail, _, _):
             return detail
         }
     }
@@ -39,6 +44,17 @@ final class ErrorTests: EmulatorTestCase {
             .InvalidConfiguration(detail: "invalid client configuration: user agent"),
             .AlreadyUsed(detail: "this session was logged out; log in again"),
             .Other(detail: "something new"),
+            .LockedOut(detail: "too many failed logins"),
+            .UserDisabled(detail: "the user is disabled"),
+            .CaptchaRejected(detail: "the captcha was rejected"),
+            .PortalUnavailable(detail: "the portal is unavailable"),
+            .WrongPortalAddress(detail: "wrong portal address"),
+            .NotADocSpacePortal(detail: "not a DocSpace portal: HTML page"),
+            .Sso(detail: "single sign-on failed: user disabled", reason: .userDisabled, messageKey: 16),
+            .NotPhoneActivation(detail: "no phone activation is pending"),
+            .InvalidPhoneNumber(detail: "invalid phone number"),
+            .PhoneActivationExpired(detail: "the phone activation expired"),
+            .CurrentSession(detail: "this is the current session"),
         ]
         for error in samples {
             let detail = Self.detail(of: error)

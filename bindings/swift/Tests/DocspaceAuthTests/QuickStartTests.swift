@@ -35,7 +35,7 @@ func useSession(_ session: Session, portal: String) async throws -> User {
     // Later (say, after a restart), without logging in again:
     let resumed = try Session.resume(portalUrl: portal, token: token, options: ClientOptions())
     guard try await resumed.isValid() else { throw AuthError.Unauthorized(detail: "expired") }
-    try await resumed.logout()  // revokes the token on the server
+    _ = try await resumed.logout()  // revokes the token on the server (nil: no SSO single logout)
     return me
 }
 // README quick start: end

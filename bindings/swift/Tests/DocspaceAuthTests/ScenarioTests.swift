@@ -192,7 +192,7 @@ final class ScenarioTests: EmulatorTestCase {
         }
         // Locked: even the right password is refused now.
         let locked = await authError { try await client.login(user: Self.alice.email, password: Self.alice.password) }
-        guard case .Forbidden = locked else { return XCTFail("expected Forbidden, got \(String(describing: locked))") }
+        guard case .LockedOut = locked else { return XCTFail("expected LockedOut, got \(String(describing: locked))") }
         XCTAssertFalse(locked?.localizedDescription.isEmpty ?? true)
     }
 
@@ -238,7 +238,7 @@ final class ScenarioTests: EmulatorTestCase {
     func testLogoutRevokes() async throws {
         let session = try await session(Self.alice.email, Self.alice.password)
         let token = try session.token()
-        try await session.logout()
+        _ = try await session.logout()
 
         // The server no longer accepts the token...
         let resumed = try Session.resume(portalUrl: emulator.baseURL, token: token, options: ClientOptions())
@@ -301,7 +301,7 @@ final class ScenarioTests: EmulatorTestCase {
         if let e = await authError({ try totpNow(secret: badSecret) }) { errors.append(e) }
         let session = try await session(Self.alice.email, Self.alice.password)
         let token = try session.token()
-        try await session.logout()
+        _ = try await session.logout()
         let revoked = try Session.resume(portalUrl: emulator.baseURL, token: token, options: ClientOptions())
         if let e = await authError({ try await revoked.me() }) { errors.append(e) }
         if let e = await authError({ try DocspaceClient(portalUrl: "http://portal.example.com", options: ClientOptions()) }) {

@@ -98,13 +98,15 @@ class Emulator private constructor(
 
     private val http: HttpClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
 
-    private fun call(method: String, path: String, body: JsonObject? = null): String {
+    private fun call(method: String, path: String, body: JsonObject? = null): String = call(method, path, body?.toString())
+
+    private fun call(method: String, path: String, body: String?): String {
         val request = HttpRequest.newBuilder(URI.create(baseUrl + path))
             .timeout(Duration.ofSeconds(10))
             .header("Content-Type", "application/json")
             .method(
                 method,
-                if (body == null) HttpRequest.BodyPublishers.noBody() else HttpRequest.BodyPublishers.ofString(body.toString()),
+                if (body == null) HttpRequest.BodyPublishers.noBody() else HttpRequest.BodyPublishers.ofString(body),
             )
             .build()
         val response = http.send(request, HttpResponse.BodyHandlers.ofString())
@@ -155,6 +157,42 @@ class Emulator private constructor(
 
     fun clearFaults() {
         call("DELETE", "/emulator/faults")
+    }
+
+    /**
+     * Changes the portal's settings at run time (`POST /emulator/portal`) with a partial `portal` object of
+     * the users file, e.g. `portal("""{"tenantStatus": 4}""")`; `POST /emulator/reset` restores them.
+     */
+    fun portal(patch: String) {
+        call("POST", "/emulator/portal", patch)
+    }
+
+    /** `GET address` without following redirects (a web view's single step): the status and `Location`. */
+    fun getOnce(address: String): Pair<Int, String?> {
+        val noRedirects = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build()
+        val request = HttpRequest.newBuilder(URI.create(address)).timeout(Duration.ofSeconds(10)).GET().build()
+        val response = noRedirects.send(request, HttpResponse.BodyHandlers.discarding())
+        return response.statusCode() to response.headers().firstValue("Location").orElse(null)
+    }
+
+    /**
+     * Plays the SSO web view for [email]: opens the portal's `/sso/login` (the emulator's IdP signs in whoever
+     * `email` names) and follows each `Location` by hand, asking [isPortalLanding] about every address it is
+     * about to load (as `WebViewClient.shouldOverrideUrlLoading` would), until that says to stop. Returns
+     * that address (absolute).
+     */
+    fun ssoWebView(email: String, isPortalLanding: (String) -> Boolean): String {
+        var address = "$baseUrl/sso/login?email=" + URLEncoder.encode(email, StandardCharsets.UTF_8)
+        repeat(10) {
+            val (status, location) = getOnce(address)
+            check(status in 300..399 && location != null) { "GET $address: HTTP $status without a redirect" }
+            address = URI.create(address).resolve(location).toString()
+            if (isPortalLanding(address)) return address
+        }
+        error("the SSO redirects did not reach the portal within 10 steps (at $address)")
     }
 
     override fun close() {

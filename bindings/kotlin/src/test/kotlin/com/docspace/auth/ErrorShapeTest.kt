@@ -28,6 +28,17 @@ class ErrorShapeTest {
         is AuthException.InvalidCredentials -> "check the e-mail and password"
         is AuthException.CodeRejected -> "ask for the code again"
         is AuthException.Forbidden -> "show the server's text, try later"
+        is AuthException.LockedOut -> "wait a minute, or show the portal's captcha"
+        is AuthException.UserDisabled -> "ask the portal's administrator"
+        is AuthException.CaptchaRejected -> "show a new captcha"
+        is AuthException.PortalUnavailable -> "the portal is in maintenance, try later"
+        is AuthException.WrongPortalAddress -> "check the portal address"
+        is AuthException.NotADocSpacePortal -> "this address is not a DocSpace portal"
+        is AuthException.Sso -> "single sign-on failed (${error.reason}, messageKey ${error.messageKey})"
+        is AuthException.NotPhoneActivation -> "no phone to activate"
+        is AuthException.InvalidPhoneNumber -> "type a phone number"
+        is AuthException.PhoneActivationExpired -> "log in again"
+        is AuthException.CurrentSession -> "use logout for this session"
         is AuthException.NotFound -> "check the user"
         is AuthException.RateLimited -> "wait ${error.retryAfterSecs ?: 60u} s"
         is AuthException.Server -> "the portal failed (HTTP ${error.status}), try later"
@@ -51,10 +62,12 @@ class ErrorShapeTest {
             "retryAfterSecs" to 7uL,
             "status" to 503.toUShort(),
             "kind" to TransportKind.TLS,
+            "reason" to SsoFailure.USER_DISABLED,
+            "messageKey" to 16,
         )
         val readme = File(System.getProperty("docspace.root"), "bindings/kotlin/README.md").readText()
         val variants = AuthException::class.sealedSubclasses
-        assertTrue(variants.size >= 17, "$variants")
+        assertTrue(variants.size >= 28, "$variants")
         for (variant in variants) {
             val name = variant.simpleName
             val constructor = variant.primaryConstructor ?: fail("$name has no primary constructor")

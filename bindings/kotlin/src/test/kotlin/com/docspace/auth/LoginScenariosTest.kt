@@ -153,7 +153,7 @@ class LoginScenariosTest {
             assertFailsWith<AuthException.InvalidCredentials> { client.login(ALICE, "not-her-password") }
         }
         // Blocked now, even with the right password.
-        val locked = assertFailsWith<AuthException.Forbidden> { client.login(ALICE, ALICE_PASSWORD) }
+        val locked = assertFailsWith<AuthException.LockedOut> { client.login(ALICE, ALICE_PASSWORD) }
         assertTrue(locked.message.orEmpty().isNotBlank())
     }
 
