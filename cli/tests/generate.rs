@@ -9,7 +9,16 @@ use std::process::Output;
 use common::*;
 
 /// The commands every build has; `demo` only with the `demo` feature.
-const COMMANDS: [&str; 6] = ["login", "me", "logout", "totp", "completions", "man"];
+const COMMANDS: [&str; 8] = [
+    "login",
+    "me",
+    "logout",
+    "portal",
+    "sessions",
+    "totp",
+    "completions",
+    "man",
+];
 
 async fn generated(args: &[&str]) -> String {
     let o = output(cmd(args)).await;

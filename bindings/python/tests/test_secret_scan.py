@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import re
 import time
 import traceback
 import urllib.parse
@@ -538,17 +537,9 @@ FAULT_FLOWS: List[Tuple[str, List[Shape]]] = [
 ]
 
 
-# KNOWN LEAK, not fixed here (core): `logout()` returns the SSO single-logout URL, and the core
-# makes one of ANY same-origin string the logout's `response` holds. A server that echoes the
-# token there (fault-200-echo, shape #0: `{"response": "<token>"}`) gets it handed back as
-# `http://portal/<token>`. These captured outputs are left out of the scan above, and
-# test_sso_logout_url_never_carries_the_token (strict xfail) shows the leak: once the core
-# fixes it, that test passes, fails as XPASS, and this exemption must go.
-KNOWN_LEAK = re.compile(r"fault-200-echo: logout under shape #0 (sync|async) (str|repr)")
-
-
-@pytest.mark.xfail(strict=True, reason="core: any same-origin logout `response` becomes the SSO logout URL")
 def test_sso_logout_url_never_carries_the_token(emulator: Emulator) -> None:
+    """A server that echoes the token as the logout's `response` (where the SSO single-logout
+    URL goes) never gets it handed back as that URL."""
     session = Client(emulator.url).login(*ALICE)
     assert isinstance(session, Session)
     token = session.token
@@ -676,7 +667,6 @@ def test_no_secret_in_anything_python_prints_or_raises(
     leaks = [
         f"{what}: {leak}\n    in: {text}"
         for what, text in scan.captured
-        if not KNOWN_LEAK.fullmatch(what)
         for leak in scan.leaks_in(text)
     ]
     summary = (

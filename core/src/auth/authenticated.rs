@@ -193,17 +193,21 @@ impl Auth<Authenticated> {
         Err(LogoutError { error, session })
     }
 
-    /// The single-logout URL of §13.5 (relative to the portal), made absolute; only one on the
-    /// portal's own origin is kept.
+    /// The single-logout URL of §13.5 (relative to the portal), made absolute. Only one on the
+    /// portal's own origin is kept, and never one that repeats the token (a server echoing what
+    /// it got must not put the token where an app shows or opens it).
     fn logged_out(&self, response: Option<serde_json::Value>) -> LoggedOut {
         let base = self.http.base();
+        let token = self.state.token.expose_secret();
         let sso_logout_url = response
             .as_ref()
             .and_then(serde_json::Value::as_str)
             .filter(|url| !url.trim().is_empty())
+            .filter(|url| !crate::http::status::echoes(url, std::iter::once(token)))
             .and_then(|url| base.join(url.trim()).ok())
             .filter(|url| url.origin() == base.origin())
-            .map(String::from);
+            .map(String::from)
+            .filter(|url| !crate::http::status::echoes(url, std::iter::once(token)));
         LoggedOut { sso_logout_url }
     }
 
@@ -431,6 +435,29 @@ mod tests {
         let session = Auth::resume("http://127.0.0.1:1", SecretString::from("tok-secret")).unwrap();
         let text = format!("{session:?}");
         assert!(!text.contains("tok-secret"), "{text}");
+    }
+
+    #[test]
+    fn an_sso_logout_url_that_repeats_the_token_is_dropped() {
+        let session = Auth::resume(
+            "https://portal.example.com",
+            SecretString::from("tok+en/secret="),
+        )
+        .unwrap();
+        let url = |value: &str| {
+            session
+                .logged_out(Some(serde_json::json!(value)))
+                .sso_logout_url
+        };
+        assert_eq!(
+            url("/sso/slo?data=abc").as_deref(),
+            Some("https://portal.example.com/sso/slo?data=abc")
+        );
+        assert_eq!(url("/tok+en/secret="), None);
+        assert_eq!(url("/sso/slo?data=tok%2Ben%2Fsecret%3D"), None);
+        assert_eq!(url("https://evil.example.com/sso/slo"), None);
+        assert_eq!(url("  "), None);
+        assert_eq!(session.logged_out(None).sso_logout_url, None);
     }
 
     #[test]

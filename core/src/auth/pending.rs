@@ -4,7 +4,6 @@
 
 use std::fmt;
 
-
 use super::{mapping, Auth, Authenticated, Challenge, SmsSent};
 use crate::http::{On401, Request};
 use crate::wire::{Credentials, CredentialsWithCode, LoginSecret, SetPhone};

@@ -77,14 +77,7 @@ pub(crate) fn redact<'a>(error: Error, secrets: impl Iterator<Item = &'a str>) -
     let Error::Forbidden { mut message } = error else {
         return error;
     };
-    // Also as a JSON reader would see it: .NET's default encoder writes `"`, `&`, `+` and every
-    // non-ASCII character as `\uXXXX`, which must match the secret as sent.
-    let texts = [fold(&message), fold(&json_unescape(&message))];
-    let echoed = secrets.flat_map(forms).any(|form| {
-        let form = fold(&form);
-        !form.is_empty() && texts.iter().any(|text| text.contains(&form))
-    });
-    if echoed {
+    if echoes(&message, secrets) {
         message = WITHHELD.to_owned();
     }
     if message.len() > MESSAGE_CAP {
@@ -96,6 +89,18 @@ pub(crate) fn redact<'a>(error: Error, secrets: impl Iterator<Item = &'a str>) -
         message.push('…');
     }
     Error::Forbidden { message }
+}
+
+/// Whether `text` repeats any of `secrets` in any form a server may give it (as sent, trimmed,
+/// JSON-escaped, percent- or form-encoded, in any case).
+pub(crate) fn echoes<'a>(text: &str, secrets: impl Iterator<Item = &'a str>) -> bool {
+    // Also as a JSON reader would see it: .NET's default encoder writes `"`, `&`, `+` and every
+    // non-ASCII character as `\uXXXX`, which must match the secret as sent.
+    let texts = [fold(text), fold(&json_unescape(text))];
+    secrets.flat_map(forms).any(|form| {
+        let form = fold(&form);
+        !form.is_empty() && texts.iter().any(|text| text.contains(&form))
+    })
 }
 
 /// Lower case, character by character: `str::to_lowercase` depends on context (a final 'Σ'
