@@ -398,3 +398,25 @@ async fn sigterm_at_a_prompt_restores_the_terminal() {
     assert_eq!(code, exit::TERMINATED, "{transcript}");
     assert!(transcript.contains("error: terminated"), "{transcript}");
 }
+
+/// A user asked to activate a phone gives the number at a (visible) prompt, then the SMS code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heidi_gives_her_phone_number_at_the_prompt() {
+    let emu = start().await;
+    let base = emu.base_url().to_owned();
+    let runtime = tokio::runtime::Handle::current();
+    let (code, transcript) = blocking(move || {
+        let mut tty = Tty::login(&base, "heidi@example.com");
+        tty.send_line("heidi-pass");
+        tty.expect("Mobile phone number (e.g. +1 555 123 4567): ");
+        tty.send_line("+1 555 765 4321");
+        tty.expect("4321");
+        let codes = runtime.block_on(wait_for_sms(&base, 1));
+        tty.expect("Code (or r for a new SMS): ");
+        tty.send_line(&codes[0]);
+        tty.done()
+    })
+    .await;
+    assert_eq!(code, 0, "{transcript}");
+    assert!(transcript.contains("+1 555 765 4321"), "the number is echoed: {transcript}");
+}

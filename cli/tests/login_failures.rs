@@ -55,12 +55,12 @@ async fn too_many_wrong_codes_exit_code_rejected() {
 }
 
 #[tokio::test]
-async fn erin_disabled_is_forbidden() {
+async fn erin_disabled_is_told_so() {
     let emu = start().await;
     let c = login_user(emu.base_url(), "erin");
     let o = output(c).await;
-    assert_exit(&o, exit::FORBIDDEN);
-    assert!(stderr(&o).contains("User disabled"), "{}", stderr(&o));
+    assert_exit(&o, exit::USER_DISABLED);
+    assert!(stderr(&o).contains("disabled"), "{}", stderr(&o));
     assert_eq!(stderr(&o).lines().count(), 1);
 }
 
@@ -77,7 +77,27 @@ async fn wrong_password_then_locked_out() {
 
     let c = login_user(emu.base_url(), "alice");
     let o = output(c).await;
+    assert_exit(&o, exit::LOCKED_OUT);
+    assert!(stderr(&o).contains("wait a minute"), "{}", stderr(&o));
+}
+
+/// An empty 403 is the portal's maintenance; any other 403 is forbidden, its text shown.
+#[tokio::test]
+async fn maintenance_and_other_refusals() {
+    let emu = start().await;
+    fault(emu.base_url(), json!({"kind": "status", "status": 403})).await;
+    let o = output(login_user(emu.base_url(), "alice")).await;
+    assert_exit(&o, exit::PORTAL_UNAVAILABLE);
+    assert!(stderr(&o).contains("maintenance"), "{}", stderr(&o));
+    let body = r#"{"error":{"message":"Not available.","type":"System.Security.SecurityException"},"status":1,"statusCode":403}"#;
+    fault(
+        emu.base_url(),
+        json!({"kind": "status", "status": 403, "body": body}),
+    )
+    .await;
+    let o = output(login_user(emu.base_url(), "alice")).await;
     assert_exit(&o, exit::FORBIDDEN);
+    assert!(stderr(&o).contains("Not available."), "{}", stderr(&o));
 }
 
 #[tokio::test]
@@ -123,7 +143,7 @@ async fn a_portal_url_with_a_path_is_not_reported_as_an_unknown_user() {
     let base = format!("{}/some/path", emu.base_url());
     let c = login_user(&base, "alice");
     let o = output(c).await;
-    assert_exit(&o, exit::SERVER);
+    assert_exit(&o, exit::NOT_A_PORTAL);
     let err = stderr(&o);
     assert!(!err.contains("does not know this user"), "{err}");
     assert!(err.contains("404") && err.contains("--portal"), "{err}");

@@ -27,6 +27,12 @@ pub mod exit {
     pub const TLS: i32 = 8;
     pub const SERVER: i32 = 9;
     pub const TOKEN_INVALID: i32 = 10;
+    pub const LOCKED_OUT: i32 = 11;
+    pub const USER_DISABLED: i32 = 12;
+    pub const PORTAL_UNAVAILABLE: i32 = 14;
+    pub const NOT_A_PORTAL: i32 = 15;
+    pub const SSO: i32 = 16;
+    pub const PHONE_ACTIVATION_EXPIRED: i32 = 17;
     pub const INTERRUPTED: i32 = 130;
     pub const TERMINATED: i32 = 143;
 }
@@ -54,7 +60,7 @@ pub async fn start_with(config: EmulatorConfig) -> Emulator {
 static RUNNING: Mutex<Vec<(String, EmulatorControl)>> = Mutex::new(Vec::new());
 
 /// The control handle of the emulator at `base` (started by [`start_with`]).
-fn control(base: &str) -> EmulatorControl {
+pub fn control(base: &str) -> EmulatorControl {
     let running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
     let found = running.iter().find(|(url, _)| url == base);
     found
