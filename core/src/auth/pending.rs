@@ -12,7 +12,7 @@ use crate::{Code, Error};
 /// State: the password was accepted and a second factor is pending. See
 /// [`Auth::challenge`], [`Auth::confirm`], [`Auth::resend_sms`].
 ///
-/// It holds the credentials (in a [`SecretString`]) because the code endpoint checks the
+/// It holds the credentials (in a [`SecretString`](secrecy::SecretString)) because the code endpoint checks the
 /// password again (docs/protocol.md §4.1): the password, or only its hash with
 /// [`AuthBuilder::hash_password`](super::AuthBuilder::hash_password).
 ///
