@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use docspace_auth::secrecy::{ExposeSecret, SecretString};
 use docspace_auth::{
-    totp, Auth, Authenticated, Challenge, Code, ConfirmError, Error, LoginOutcome, TfaPending,
-    Unauthenticated,
+    totp, Auth, Authenticated, CaptchaAnswer, CaptchaKind, Challenge, Code, ConfirmError, Error,
+    LoginOutcome, TfaPending, Unauthenticated,
 };
 use docspace_auth_e2e::secret_forms::{
     contains_form, forms, json_escaped_ascii, listed_flows, percent, WEIRD_PASSWORD,
@@ -662,6 +662,113 @@ fn fault_flows() -> Vec<(&'static str, Vec<Shape>)> {
     ]
 }
 
+/// The portal shapes (docs/protocol.md §10–§17): discovery, a hashed login (the hash is a secret as
+/// good as the password), a captcha answer through the lockout, SSO (the token arrives in an
+/// address), the phone activation, backup codes regenerated, active sessions.
+async fn portal_shapes(scan: &mut Scan) {
+    scan.flow("portal-shapes");
+    let portal = Portal::start_with(|c| c.lockout.attempt_count = 1).await;
+    let info = portal.auth().portal_info().await;
+    scan.result("portal_info", &info);
+    let params = info
+        .expect("a portal")
+        .password_hash
+        .expect("hash parameters");
+    for (user, password) in [ALICE, BOB] {
+        let hash = params.hash(&pw(password)).expect("hash");
+        scan.secret(format!("password hash of {user}"), hash.expose_secret());
+    }
+
+    // Hashed logins: the pending state holds the hash.
+    let hashed = portal
+        .builder()
+        .hash_password(true)
+        .build()
+        .expect("client");
+    let session = authenticated(scan, hashed.clone(), ALICE).await;
+    use_session(scan, "hashed session", &session).await;
+    let pending = login_pending(scan, hashed.clone(), BOB).await;
+    let code = scan.code("TOTP", current_totp(BOB_SECRET));
+    let bob = scan
+        .confirmed("confirm after a hashed login", pending.confirm(code).await)
+        .expect("accepted");
+
+    // Backup codes regenerated: each new one is a secret.
+    let result = bob.regenerate_backup_codes().await;
+    scan.result("regenerate_backup_codes", &result);
+    for code in result.iter().flatten() {
+        scan.secret("backup code (regenerated)", code.code.expose_secret());
+        scan.debug("regenerated backup code", code);
+    }
+
+    // Locked out, then through with a captcha answer.
+    scan.secret("captcha answer", "captcha-ok");
+    scan.secret("captcha answer (wrong)", "wrong-captcha-answer");
+    for _ in 0..2 {
+        let got = portal.auth().login(CAROL.0, pw("carol-typo")).await;
+        scan.outcome("login with a wrong password", got);
+    }
+    scan.secret("wrong password", "carol-typo");
+    for answer in ["wrong-captcha-answer", "captcha-ok"] {
+        let captcha = CaptchaAnswer::new(CaptchaKind::Recaptcha, answer);
+        scan.debug("captcha answer", &captcha);
+        let got = portal
+            .auth()
+            .login_with_captcha(CAROL.0, pw(CAROL.1), captcha)
+            .await;
+        scan.outcome("login with a captcha", got);
+    }
+
+    // SSO: the token comes in the address the web view ends on.
+    let auth = portal.auth();
+    for (user, ends_well) in [(FRANK, true), (IVAN, false)] {
+        let end = portal
+            .sso_web_view(&auth, &format!("/sso/login?email={user}"))
+            .await;
+        scan.debug("sso_redirect", &auth.sso_redirect(&end));
+        let got = auth.clone().complete_sso(&end);
+        scan.result("complete_sso", &got);
+        match got {
+            Ok(session) if ends_well => {
+                scan.session("SSO session", &session);
+                use_session(scan, "SSO session", &session).await;
+                logout(scan, "SSO logout", session).await;
+            }
+            other => assert!(!ends_well && other.is_err(), "{user}"),
+        }
+    }
+
+    // Phone activation, then the SMS code.
+    let pending = login_pending(scan, portal.auth(), HEIDI).await;
+    let failed = pending.set_phone("no digits").await.expect_err("no digits");
+    scan.debug("set_phone refused", &failed);
+    let got = failed.into_pending().set_phone("+1 555 765 4321").await;
+    scan.result("set_phone", &got);
+    let pending = got.expect("a code was sent");
+    scan.pending("after set_phone", &pending);
+    for code in portal.sms_codes("+15557654321") {
+        scan.secret("SMS code (phone activation)", code);
+    }
+    let code = portal.sms_codes("+15557654321").pop().expect("an SMS");
+    let code = scan.code("SMS", Code::parse(&code).expect("6 digits"));
+    let heidi = scan
+        .confirmed("confirm after set_phone", pending.confirm(code).await)
+        .expect("accepted");
+
+    // Active sessions: listed, this one refused, the others ended.
+    let sessions = session.sessions().await;
+    scan.result("sessions", &sessions);
+    let current = sessions.iter().flatten().find(|s| s.current).map(|s| s.id);
+    let got = session.end_session(current.expect("current")).await;
+    scan.result("end_session (this one)", &got);
+    let got = session.end_other_sessions().await;
+    scan.result("end_other_sessions", &got);
+    for s in [bob, heidi, session] {
+        logout(scan, "logout", s).await;
+    }
+    portal.shutdown().await;
+}
+
 /// One fault flow: each shape on each kind of request, the fault installed just before it.
 async fn fault_flow(scan: &mut Scan, name: &'static str, shapes: &[Shape]) {
     scan.flow(name);
@@ -782,6 +889,7 @@ async fn no_secret_in_anything_the_core_prints_or_returns() {
     logout_flow(&mut scan).await;
     local_input(&mut scan).await;
     totp_flow(&mut scan).await;
+    portal_shapes(&mut scan).await;
     for (name, shapes) in fault_flows() {
         fault_flow(&mut scan, name, &shapes).await;
     }
