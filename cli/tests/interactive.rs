@@ -418,5 +418,8 @@ async fn heidi_gives_her_phone_number_at_the_prompt() {
     })
     .await;
     assert_eq!(code, 0, "{transcript}");
-    assert!(transcript.contains("+1 555 765 4321"), "the number is echoed: {transcript}");
+    assert!(
+        transcript.contains("+1 555 765 4321"),
+        "the number is echoed: {transcript}"
+    );
 }
