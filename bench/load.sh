@@ -8,7 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 c="${1:-1000}"
 total="${2:-2000}"
-command -v /usr/bin/time >/dev/null || { echo "bench/load.sh: needs GNU time (/usr/bin/time)" >&2; exit 2; }
+# shellcheck source=scripts/lib/prereq.sh
+. scripts/lib/prereq.sh
+need_rust "bench/load.sh"
+need_python "bench/load.sh" python3
+# GNU time's -f (macOS's /usr/bin/time has no -f; Homebrew's gnu-time installs it as gtime, not here).
+/usr/bin/time -f "%M" true >/dev/null 2>&1 \
+  || prereq_fail "GNU time (/usr/bin/time with -f) is required for bench/load.sh: install it (apt install time)"
+if [ "$prereq_missing" -gt 0 ]; then exit 2; fi
 # A thousand connections on each side, in two processes.
 ulimit -n 8192 2>/dev/null || true
 

@@ -22,6 +22,20 @@ case "${1:-}" in
     *) echo "usage: bash bench/run.sh [--smoke]" >&2; exit 2 ;;
 esac
 python="${PYTHON:-python3}"
+kotlin="${BENCH_KOTLIN:-}"
+[ -z "$kotlin" ] && { [ "$smoke" = 1 ] && kotlin=0 || kotlin=1; }
+
+# shellcheck source=scripts/lib/prereq.sh
+. "$root/scripts/lib/prereq.sh"
+need_rust "the benchmark"
+need_python "the benchmark" "$python"
+need_node "the benchmark's node client"
+if [ "$kotlin" = 1 ]; then
+    need_maven "the benchmark's Kotlin client (BENCH_KOTLIN=0 skips it)"
+    need_java 17 "the benchmark's Kotlin client (BENCH_KOTLIN=0 skips it)"
+fi
+prereq_done
+
 work="$root/bench/.work"
 mkdir -p "$work"
 build() { nice -n "${BENCH_BUILD_NICE:-0}" "$@"; }
@@ -40,7 +54,7 @@ failed() { # name required(0/1) reason
 # bench crate) instead of two fat-LTO release builds.
 if [ "$smoke" = 1 ]; then profile=debug; profile_args=(); else profile=release; profile_args=(--release); fi
 echo "==> Rust: $profile emulator and bench-client (floor, core)"
-build cargo build "${profile_args[@]}" -q -p docspace-emulator -p docspace-bench
+build cargo build ${profile_args[@]+"${profile_args[@]}"} -q -p docspace-emulator -p docspace-bench
 target_dir="$(cargo metadata --format-version 1 --no-deps \
     | "$python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 emulator="$target_dir/$profile/docspace-emulator"
@@ -80,8 +94,6 @@ else
 fi
 
 echo "==> Kotlin/JVM: the binding into ~/.m2 (release), then the bench program"
-kotlin="${BENCH_KOTLIN:-}"
-[ -z "$kotlin" ] && { [ "$smoke" = 1 ] && kotlin=0 || kotlin=1; }
 if [ "$kotlin" != 1 ]; then
     if [ -n "${BENCH_KOTLIN:-}" ]; then why="BENCH_KOTLIN=$BENCH_KOTLIN"; else why="smoke mode"; fi
     failed kotlin 0 "$why: building the release binding jar takes minutes (BENCH_KOTLIN=1 runs it)"
@@ -109,8 +121,9 @@ else
     out="$root/bench/results"
     mode=()
 fi
+if [ "${BENCH_STRICT_EXIT:-0}" = 1 ]; then mode+=(--strict-exit); fi
+if [ -n "${BENCH_CONCURRENCY:-}" ]; then mode+=(--concurrency "$BENCH_CONCURRENCY"); fi
 echo "==> Measuring (emulator: $emulator)"
 exec "$python" "$root/bench/harness/bench.py" --emulator "$emulator" --users "$root/tests/fixtures/users.json" \
-    --out "$out" "${mode[@]}" "${clients[@]}" "${skips[@]}" "${broken[@]}" \
-    $([ "${BENCH_STRICT_EXIT:-0}" = 1 ] && echo --strict-exit) \
-    ${BENCH_CONCURRENCY:+--concurrency "$BENCH_CONCURRENCY"}
+    --out "$out" ${mode[@]+"${mode[@]}"} ${clients[@]+"${clients[@]}"} ${skips[@]+"${skips[@]}"} \
+    ${broken[@]+"${broken[@]}"}

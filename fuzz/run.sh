@@ -13,6 +13,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# shellcheck source=scripts/lib/prereq.sh
+. ../scripts/lib/prereq.sh
+need_rust "fuzzing"
+need_cmd rustup "rustup (cargo +TOOLCHAIN)" "fuzzing" "https://rustup.rs"
+prereq_done
+
 seconds=60
 case "${1:-}" in
   --smoke) seconds=5 ;;

@@ -4,6 +4,21 @@
 # Run it again after a wire change; the files are committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# shellcheck source=scripts/lib/prereq.sh
+. scripts/lib/prereq.sh
+need_rust "fuzz/seeds.sh"
+need_cmd curl curl "fuzz/seeds.sh" "apt install curl / brew install curl"
+need_cmd jq jq "fuzz/seeds.sh" "apt install jq / brew install jq"
+if command -v md5sum >/dev/null 2>&1; then
+  md5() { md5sum | cut -c1-32; }
+elif command -v md5 >/dev/null 2>&1; then
+  md5() { command md5 -q; } # macOS
+else
+  prereq_fail "md5sum is required for fuzz/seeds.sh: install it (apt install coreutils / brew install coreutils)"
+fi
+prereq_done
+
 out=fuzz/corpus
 cargo build -q -p docspace-emulator -p docspace-auth-cli
 emulator=target/debug/docspace-emulator
@@ -70,11 +85,11 @@ for answer in login_answer/alice login_answer/dave other_answers/code other_answ
 done
 for at in 0001-01-01T00:00:00 9999-12-31T23:59:59.9999999 9999-12-31T23:59:59-01:00 \
   2030-01-01T00:00:00.1234567+03:00 2030-01-01T00:00:00Z 7; do
-  printf '%s' "$at" | seed expiry "$(printf '%s' "$at" | md5sum | cut -c1-12)"
+  printf '%s' "$at" | seed expiry "$(printf '%s' "$at" | md5 | cut -c1-12)"
 done
 
 for typed in 123456 " 123 456 " aB3-x_ 12345! 1234567; do
-  printf '%s' "$typed" | seed code_parse "$(printf '%s' "$typed" | md5sum | cut -c1-12)"
+  printf '%s' "$typed" | seed code_parse "$(printf '%s' "$typed" | md5 | cut -c1-12)"
 done
 printf 'portal.example.com\0carol@example.com\0JBSWY3DPEHPK3PXP' | seed otpauth_uri carol
 printf 'a&b=c\0x y@z\0jbsw y3dp-ehpk 3pxp==' | seed otpauth_uri odd

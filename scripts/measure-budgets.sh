@@ -11,6 +11,17 @@ here="$root/bindings/python"
 venv="$here/.venv"
 cd "$root"
 
+# shellcheck source=scripts/lib/prereq.sh
+. scripts/lib/prereq.sh
+need_rust "scripts/measure-budgets.sh"
+need_python "scripts/measure-budgets.sh"
+need_cmd strip "strip (binutils)" "scripts/measure-budgets.sh" "apt install binutils / xcode-select --install"
+prereq_done
+case "$(uname -s)" in
+    Darwin) lib_file=libdocspace_auth_ffi.dylib; strip_args=(-x); os_name=macOS ;; # no --strip-all there
+    *) lib_file=libdocspace_auth_ffi.so; strip_args=(--strip-all); os_name=$(uname -s) ;;
+esac
+
 [ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check "maturin>=1.14,<2"
 
@@ -29,15 +40,17 @@ if cargo tree -q -p docspace-auth-ffi -e normal --prefix none | grep -Eq '^(aws-
     exit 1
 fi
 
-cp target/release/libdocspace_auth_ffi.so "$work/lib.so"
-strip --strip-all "$work/lib.so"
-so_bytes=$(stat -c %s "$work/lib.so")
-wheel_bytes=$(stat -c %s "$wheel")
+cp "target/release/$lib_file" "$work/lib.so"
+strip "${strip_args[@]}" "$work/lib.so"
+# wc -c, not GNU stat -c %s (BSD stat spells it -f %z).
+so_bytes=$(wc -c <"$work/lib.so" | tr -d ' ')
+wheel_bytes=$(wc -c <"$wheel" | tr -d ' ')
 
 # Import time and peak RSS: fresh interpreters, run from an empty directory (installed package),
 # median of 7 runs for the time; RSS is the whole process's peak (ru_maxrss).
 cd "$work"
-read -r import_ms rss_kb base_kb < <("$venv/bin/python" - "$venv/bin/python" <<'PY'
+# The numbers go through a file: bash 3.2 misparses a here-document inside $(...) or <(...).
+"$venv/bin/python" - "$venv/bin/python" >"$work/import.txt" <<'PY'
 import statistics, subprocess, sys
 python = sys.argv[1]
 probe = ("import time, resource; t = time.perf_counter(); import docspace_auth; "
@@ -51,7 +64,7 @@ rss = max(int(r[1]) for r in runs)
 base_rss = int(subprocess.run([python, "-c", base], check=True, capture_output=True, text=True).stdout)
 print(f"{ms:.1f} {rss} {base_rss}")
 PY
-)
+read -r import_ms rss_kb base_kb <"$work/import.txt"
 
 mb() { awk -v b="$1" 'BEGIN { printf "%.2f MiB (%d bytes)", b / 1048576, b }'; }
 verdict() { awk -v v="$1" -v l="$2" 'BEGIN { print (v < l) ? "ok" : "OVER BUDGET" }'; }
@@ -59,5 +72,5 @@ echo
 echo "budget                                   measured                       limit    verdict"
 printf '%-40s %-30s %-8s %s\n' "import docspace_auth: time (median)" "${import_ms} ms" "100 ms" "$(verdict "$import_ms" 100)"
 printf '%-40s %-30s %-8s %s\n' "import docspace_auth: peak RSS" "$(awk -v k="$rss_kb" 'BEGIN{printf "%.1f MiB", k/1024}') (bare python $(awk -v k="$base_kb" 'BEGIN{printf "%.1f", k/1024}'))" "25 MiB" "$(verdict "$rss_kb" $((25 * 1024)))"
-printf '%-40s %-30s %-8s %s\n' "release .so, stripped (x86_64 Linux)" "$(mb "$so_bytes")" "3 MiB" "$(verdict "$so_bytes" $((3 * 1048576)))"
+printf '%-40s %-30s %-8s %s\n' "release .${lib_file##*.}, stripped ($(uname -m) $os_name)" "$(mb "$so_bytes")" "3 MiB" "$(verdict "$so_bytes" $((3 * 1048576)))"
 printf '%-40s %-30s %-8s %s\n' "wheel ($(basename "$wheel"))" "$(mb "$wheel_bytes")" "2 MiB" "$(verdict "$wheel_bytes" $((2 * 1048576)))"

@@ -19,6 +19,10 @@ res_out=$3
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=scripts/lib/prereq.sh
+. "$root/scripts/lib/prereq.sh"
+need_rust "the Kotlin build (build-native.sh)"
+prereq_done
 cd "$root"
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 
@@ -43,7 +47,7 @@ case "$os" in
 esac
 
 echo "[docspace-auth] cargo build -p docspace-auth-ffi (profile $profile_dir)"
-cargo build "${profile_args[@]}" -p docspace-auth-ffi
+cargo build ${profile_args[@]+"${profile_args[@]}"} -p docspace-auth-ffi
 lib="$target_dir/$profile_dir/$lib_file"
 if [ ! -f "$lib" ]; then
     echo "build-native.sh: $lib was not produced" >&2

@@ -10,11 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-for tool in mvn java cargo; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "bindings/kotlin/test.sh: '$tool' is not installed (needs Maven 3.8+, JDK 17+, Rust)" >&2
-        exit 1
-    fi
-done
+# shellcheck source=scripts/lib/prereq.sh
+. ../../scripts/lib/prereq.sh
+need_maven "the Kotlin tests"
+need_java 17 "the Kotlin tests" # pom.xml: maven.compiler.release 17
+need_rust "the Kotlin tests"
+prereq_done
 
 exec mvn -B -ntp clean verify -Dcargo.profile="${CARGO_PROFILE:-debug}" "$@"

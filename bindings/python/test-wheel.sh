@@ -7,6 +7,12 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 python="${PYTHON:-python3}"
 
+# shellcheck source=scripts/lib/prereq.sh
+. "$root/scripts/lib/prereq.sh"
+need_rust "the Python wheel test"
+need_python "the Python wheel test" "$python"
+prereq_done
+
 echo "==> wheel test: emulator binary"
 (cd "$root" && cargo build -q -p docspace-emulator)
 target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps \

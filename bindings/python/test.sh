@@ -8,6 +8,12 @@ root="$(cd "$here/../.." && pwd)"
 venv="$here/.venv"
 python="${PYTHON:-python3}"
 
+# shellcheck source=scripts/lib/prereq.sh
+. "$root/scripts/lib/prereq.sh"
+need_rust "the Python tests"
+need_python "the Python tests" "$python"
+prereq_done
+
 echo "==> Python: emulator binary"
 (cd "$root" && cargo build -q -p docspace-emulator)
 target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps \

@@ -23,8 +23,17 @@ SWIFT_DIR="$(cd "$(dirname "$0")/.." && pwd)"
 REPO="$(cd "$SWIFT_DIR/../.." && pwd)"
 cd "$REPO"
 
-[ "$(uname -s)" = Darwin ] || { echo "build-xcframework.sh runs on macOS (needs xcodebuild)" >&2; exit 1; }
-command -v xcodebuild >/dev/null || { echo "xcodebuild not found: install Xcode" >&2; exit 1; }
+# shellcheck source=scripts/lib/prereq.sh
+. "$REPO/scripts/lib/prereq.sh"
+if [ "$(uname -s)" != Darwin ]; then
+  prereq_fail "macOS with Xcode is required for the XCFramework (build-xcframework.sh): run it on a Mac"
+else
+  need_cmd xcodebuild "Xcode (xcodebuild)" "the XCFramework" "from the App Store, then xcode-select -s /Applications/Xcode.app"
+  need_cmd lipo "lipo (Xcode)" "the XCFramework" "Xcode or xcode-select --install"
+fi
+need_rust "the XCFramework"
+need_cmd rustup "rustup (the iOS and macOS targets)" "the XCFramework" "https://rustup.rs"
+prereq_done
 
 PROFILE="${PROFILE:-release}"
 export IPHONEOS_DEPLOYMENT_TARGET="${IPHONEOS_DEPLOYMENT_TARGET:-13.0}"

@@ -9,12 +9,20 @@
 # (`unshare --mount`): they disappear when the command ends, whatever happens, and are never
 # visible on the host. The command also runs in its own PID namespace: when it ends (or this
 # script is killed), every process it left behind (say, an emulator of a crashed test) is killed
-# too. The command starts with a clean environment plus the --env values.
+# too. The command starts with a clean environment plus the --env values. Linux only (unshare, GNU
+# realpath -m); bindings/swift/test.sh does not call it where a `swift` is on the PATH.
 set -euo pipefail
 
 ROOT="${DOCSPACE_SWIFT_CHROOT:-/var/cache/docspace-auth/swift-trixie}"
 ROOT="${ROOT%/}"
 MARKER="$ROOT/.docspace-swift-toolchain-ready"
+
+if [ "$(uname -s)" != Linux ]; then
+  echo "docspace-auth: the Swift chroot is Linux-only: on $(uname -s) put a Swift toolchain (swift) on the PATH instead" >&2
+  exit 1
+fi
+command -v unshare >/dev/null 2>&1 \
+  || { echo "docspace-auth: unshare (util-linux) is required for the Swift chroot: install it (apt install util-linux)" >&2; exit 1; }
 
 binds=()
 envs=()
@@ -31,7 +39,7 @@ done
 [ $# -gt 0 ] || { echo "chroot-run.sh: no command given" >&2; exit 2; }
 [ -f "$MARKER" ] || { echo "chroot-run.sh: no toolchain at $ROOT; run setup-toolchain.sh" >&2; exit 1; }
 
-for b in "${binds[@]}"; do
+for b in ${binds[@]+"${binds[@]}"}; do
   [ -d "$b" ] || { echo "chroot-run.sh: --bind $b is not a directory" >&2; exit 2; }
   case "$b" in
     /tmp|/tmp/*) ;;  # made inside the fresh /tmp below
@@ -51,8 +59,8 @@ exec unshare --mount --propagation private --pid --fork --kill-child -- /bin/bas
   mount -t proc proc "$root/proc"
   # A fresh /tmp for every run (the swift driver leaves temporary directories behind).
   mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
-  for b in "${binds[@]}"; do mkdir -p "$root$b"; mount --bind "$b" "$root$b"; done
+  for b in ${binds[@]+"${binds[@]}"}; do mkdir -p "$root$b"; mount --bind "$b" "$root$b"; done
   exec chroot "$root" /usr/bin/env -i \
     HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-    "${envs[@]}" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$chdir" "$@"
-' bash "$ROOT" "$chdir" "${#binds[@]}" "${binds[@]}" "${#envs[@]}" "${envs[@]}" "$@"
+    ${envs[@]+"${envs[@]}"} /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$chdir" "$@"
+' bash "$ROOT" "$chdir" "${#binds[@]}" ${binds[@]+"${binds[@]}"} "${#envs[@]}" ${envs[@]+"${envs[@]}"} "$@"

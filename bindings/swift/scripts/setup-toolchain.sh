@@ -7,6 +7,10 @@
 #   DOCSPACE_DEBIAN_MIRROR  Debian package mirror (default: the one the host's apt uses,
 #                           else http://deb.debian.org/debian)
 #
+#   setup-toolchain.sh --check-prerequisites   only checks what is needed (one line per missing
+#                                              tool) and exits: 0 if all is there, 1 otherwise
+#
+# Linux only (test.sh uses a `swift` on the PATH instead when there is one, and on macOS).
 # Needs root (debootstrap, chroot, mount). Non-interactive. Idempotent: a marker file inside the
 # chroot records a completed setup; re-running with the marker present only re-checks `swift`.
 # The chroot is built in "$DOCSPACE_SWIFT_CHROOT.partial" and renamed when complete, so an
@@ -26,7 +30,26 @@ export DEBIAN_FRONTEND=noninteractive
 log() { echo "[setup-toolchain] $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap/chroot/mount)"
+# Prerequisites, before anything is changed: one line per missing one.
+missing=0
+need() { echo "docspace-auth: $*" >&2; missing=$((missing + 1)); }
+have() { command -v "$1" >/dev/null 2>&1; }
+if [ "$(uname -s)" != Linux ]; then
+  need "the Swift chroot is Linux-only: on $(uname -s) put a Swift toolchain (swift) on the PATH instead (Xcode, or xcode-select --install)"
+else
+  [ "$(id -u)" -eq 0 ] || need "root is required for the Swift chroot (debootstrap, chroot, mount): run as root, or put a Swift toolchain (swift) on the PATH (https://www.swift.org/install)"
+  have unshare || need "unshare (util-linux) is required for the Swift chroot: install it (apt install util-linux)"
+  have flock || need "flock (util-linux) is required for the Swift chroot: install it (apt install util-linux)"
+  have chroot || need "chroot (coreutils) is required for the Swift chroot: install it (apt install coreutils)"
+  # debootstrap only to build the chroot the first time; installed here with apt-get when missing.
+  if [ ! -f "$MARKER" ] && ! have debootstrap && ! have apt-get; then
+    need "debootstrap is required to build the Swift chroot: install it (apt install debootstrap)"
+  fi
+fi
+if [ "${1:-}" = --check-prerequisites ]; then
+  exit "$((missing > 0))"
+fi
+[ "$missing" -eq 0 ] || exit 1
 case "$ROOT" in
   /*) ;;
   *) die "DOCSPACE_SWIFT_CHROOT must be an absolute path (got '$ROOT')" ;;
@@ -110,7 +133,9 @@ if [ -f "$MARKER" ]; then
     in_chroot "$ROOT" apt-get update -q >&2
     in_chroot "$ROOT" apt-get install -y -q "${PACKAGES[@]}" >&2
     in_chroot "$ROOT" apt-get clean >&2
-    sed -i "s/^packages: .*/packages: ${PACKAGES[*]}/" "$MARKER"
+    # Not sed -i (GNU and BSD differ): a rewritten copy, moved over the marker.
+    sed "s/^packages: .*/packages: ${PACKAGES[*]}/" "$MARKER" >"$MARKER.new"
+    mv "$MARKER.new" "$MARKER"
   fi
   verify "$ROOT" >&2
   exit 0
@@ -141,7 +166,7 @@ KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 KEYARG=()
 if [ -f "$KEYRING" ]; then KEYARG=(--keyring="$KEYRING"); fi
 
-debootstrap --variant=minbase "${KEYARG[@]}" trixie "$PARTIAL" "$MIRROR" >&2 \
+debootstrap --variant=minbase ${KEYARG[@]+"${KEYARG[@]}"} trixie "$PARTIAL" "$MIRROR" >&2 \
   || { log "debootstrap failed; see $PARTIAL/debootstrap/debootstrap.log"; exit 1; }
 
 make_dev_nodes "$PARTIAL"
