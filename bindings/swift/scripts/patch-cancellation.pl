@@ -44,7 +44,7 @@ die "patch-cancellation.pl: $path is already patched\n" if index($src, $marker) 
 replace_once(
     'uniffiRustCallAsync signature',
     "    freeFunc: (UInt64) -> (),\n    liftFunc: (F) throws -> T,\n",
-    "    freeFunc: (UInt64) -> (),\n    cancelFunc: \@Sendable (UInt64) -> (),\n    liftFunc: (F) throws -> T,\n",
+    "    freeFunc: (UInt64) -> (),\n    cancelFunc: (UInt64) -> (),\n    liftFunc: (F) throws -> T,\n",
 );
 
 # 1. The poll loop, inside a cancellation handler that cancels the Rust future.
