@@ -14,7 +14,8 @@
 # 2. builds the ffi cdylib and the emulator with cargo on the host (debug; the library the bindings
 #    are generated from is never stripped);
 # 3. generates the Swift sources, C header and module map with the workspace's uniffi-bindgen into
-#    Sources/DocspaceAuth and Sources/DocspaceAuthFFI (gitignored);
+#    Sources/DocspaceAuth and Sources/DocspaceAuthFFI (gitignored), the Swift sources patched by
+#    scripts/patch-cancellation.pl (task cancellation cancels the Rust call);
 # 4. runs `swift test` (chroot: inside it, with the repository, and the cargo target dir if it is
 #    elsewhere, bind-mounted at the same path), linking target/debug/libdocspace_auth_ffi.{so,dylib}.
 #
@@ -85,6 +86,8 @@ GEN="$(mktemp -d)"
 trap 'rm -rf "$GEN"' EXIT
 cargo run -q -p uniffi-bindgen -- generate --no-format --config "$SWIFT_DIR/uniffi-swift.toml" \
   --library "$LIB" --language swift --out-dir "$GEN"
+# Swift task cancellation reaches the Rust future (uniffi 0.32's template does not do it).
+perl "$SWIFT_DIR/scripts/patch-cancellation.pl" "$GEN/docspace_auth_ffi.swift"
 mkdir -p "$SWIFT_DIR/Sources/DocspaceAuthFFI" "$SWIFT_DIR/Sources/DocspaceAuth"
 cp "$GEN/docspace_auth_ffi.swift" "$SWIFT_DIR/Sources/DocspaceAuth/docspace_auth_ffi.swift"
 cp "$GEN/DocspaceAuthFFI.h" "$SWIFT_DIR/Sources/DocspaceAuthFFI/DocspaceAuthFFI.h"

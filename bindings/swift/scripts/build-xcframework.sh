@@ -63,6 +63,8 @@ echo "==> generate Swift bindings"
 cargo build -p docspace-auth-ffi
 cargo run -q -p uniffi-bindgen -- generate --no-format --config "$SWIFT_DIR/uniffi-swift.toml" \
   --library "$TARGET_DIR/debug/libdocspace_auth_ffi.dylib" --language swift --out-dir "$WORK/gen"
+# Swift task cancellation reaches the Rust future (uniffi 0.32's template does not do it).
+perl "$SWIFT_DIR/scripts/patch-cancellation.pl" "$WORK/gen/docspace_auth_ffi.swift"
 cp "$WORK/gen/docspace_auth_ffi.swift" "$SWIFT_DIR/Sources/DocspaceAuth/docspace_auth_ffi.swift"
 
 # Headers in a subdirectory, so that module maps of several XCFrameworks never collide in an app.

@@ -10,7 +10,7 @@ final class DefaultOptionsTests: XCTestCase {
         let result = try await DocspaceClient(portalUrl: emulator.baseURL)
             .login(user: "alice@example.com", password: "alice-pass")
         guard case .authenticated(let session) = result else { return XCTFail("expected a session") }
-        let resumed = try Session.resume(portalUrl: emulator.baseURL, token: try session.token())
+        let resumed = try Session.resume(portalUrl: emulator.baseURL, token: try session.token)
         let me = try await resumed.me()
         XCTAssertEqual(me.email, "alice@example.com")
 

@@ -188,7 +188,7 @@ final class PortalScenarioTests: EmulatorTestCase {
         XCTAssertFalse(me.isLdap)
 
         // Single logout: the address to open in the web view, on the portal.
-        let token = try session.token()
+        let token = try session.token
         let logout = try await session.logout()
         let logoutURL = try XCTUnwrap(logout, "an SSO user with single logout gets its URL")
         XCTAssertTrue(logoutURL.hasPrefix("\(emulator.baseURL)/sso/slo?data="), logoutURL)
@@ -231,8 +231,8 @@ final class PortalScenarioTests: EmulatorTestCase {
 
     func testPhoneActivation() async throws {
         let pending = try await pending(Self.heidi.email, Self.heidi.password)
-        guard case .smsPhoneActivation = pending.challenge() else {
-            return XCTFail("expected smsPhoneActivation, got \(pending.challenge())")
+        guard case .smsPhoneActivation = pending.challenge else {
+            return XCTFail("expected smsPhoneActivation, got \(pending.challenge)")
         }
         let invalid = await authError { try await pending.setPhone(number: "no digits") }
         guard case .InvalidPhoneNumber = invalid else {
@@ -242,7 +242,7 @@ final class PortalScenarioTests: EmulatorTestCase {
         let challenge = try await pending.setPhone(number: "+1 (555) 000-1111")
         guard case .sms(let phoneNoise, _) = challenge else { return XCTFail("expected sms, got \(challenge)") }
         XCTAssertFalse(phoneNoise.contains("5550001111"), "the phone number is masked")
-        guard case .sms = pending.challenge() else { return XCTFail("the challenge is sms now") }
+        guard case .sms = pending.challenge else { return XCTFail("the challenge is sms now") }
         let outbox = try await emulator.sms(phone: "+15550001111")
         XCTAssertEqual(outbox.count, 1, "setPhone sent one SMS")
 
@@ -257,7 +257,7 @@ final class PortalScenarioTests: EmulatorTestCase {
         guard case .NotPhoneActivation = error else {
             return XCTFail("expected NotPhoneActivation, got \(String(describing: error))")
         }
-        guard case .sms = pending.challenge() else { return XCTFail("still the sms challenge") }
+        guard case .sms = pending.challenge else { return XCTFail("still the sms challenge") }
     }
 
     // MARK: active sessions
@@ -301,13 +301,13 @@ final class PortalScenarioTests: EmulatorTestCase {
     func testBackupCodesRegenerated() async throws {
         let bob = Self.bob
         let session = try await pending(bob.email, bob.password).confirm(code: try totpNow(secret: bob.secret))
-        let old = try await session.backupCodes().map { $0.code() }
+        let old = try await session.backupCodes().map { $0.code }
         let fresh = try await session.regenerateBackupCodes()
         XCTAssertFalse(fresh.isEmpty)
-        XCTAssertTrue(fresh.allSatisfy { !$0.isUsed() })
-        let freshCodes = fresh.map { $0.code() }
+        XCTAssertTrue(fresh.allSatisfy { !$0.isUsed })
+        let freshCodes = fresh.map { $0.code }
         XCTAssertTrue(freshCodes.allSatisfy { !old.contains($0) }, "new codes replace the old ones")
-        let listed = try await session.backupCodes().map { $0.code() }
+        let listed = try await session.backupCodes().map { $0.code }
         XCTAssertEqual(Set(listed), Set(freshCodes))
 
         // The old codes stop working; a new one works.

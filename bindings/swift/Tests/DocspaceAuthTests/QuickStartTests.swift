@@ -8,7 +8,7 @@ import DocspaceAuth
 
 /// Logs in to `portal`. `askCode` is shown the second-factor challenge and returns the code the
 /// user typed: for `.app` the authenticator's code; for `.appEnrollment(let enrollment)` show
-/// `enrollment.provisioningUri()` as a QR code first; for `.sms` the code sent by SMS.
+/// `enrollment.provisioningUri` as a QR code first; for `.sms` the code sent by SMS.
 func signIn(
     portal: String, email: String, password: String,
     askCode: (Challenge) async throws -> String
@@ -20,7 +20,7 @@ func signIn(
     case .tfaRequired(let pending):
         while true {
             do {
-                return try await pending.confirm(code: try await askCode(pending.challenge()))
+                return try await pending.confirm(code: try await askCode(pending.challenge))
             } catch AuthError.CodeRejected {
                 continue  // a wrong code leaves the pending login usable: ask again
             }
@@ -31,7 +31,7 @@ func signIn(
 /// Profile, token storage, resume, logout.
 func useSession(_ session: Session, portal: String) async throws -> User {
     let me = try await session.me()
-    let token = try session.token()  // keep it in the Keychain
+    let token = try session.token  // keep it in the Keychain
     // Later (say, after a restart), without logging in again:
     let resumed = try Session.resume(portalUrl: portal, token: token, options: ClientOptions())
     guard try await resumed.isValid() else { throw AuthError.Unauthorized(detail: "expired") }
@@ -47,7 +47,7 @@ final class QuickStartTests: EmulatorTestCase {
             XCTFail("alice has no second factor")
             return ""
         }
-        let token = try session.token()
+        let token = try session.token
         let me = try await useSession(session, portal: emulator.baseURL)
         XCTAssertEqual(me.email, "alice@example.com")
         // useSession logged out: the token is revoked.
@@ -79,8 +79,8 @@ final class QuickStartTests: EmulatorTestCase {
             guard case .appEnrollment(let enrollment) = challenge else {
                 throw Emulator.Failure(description: "expected .appEnrollment")
             }
-            XCTAssertTrue(enrollment.provisioningUri().hasPrefix("otpauth://"))
-            return try totpNow(secret: enrollment.secret())
+            XCTAssertTrue(enrollment.provisioningUri.hasPrefix("otpauth://"))
+            return try totpNow(secret: enrollment.secret)
         }
         let carolMe = try await useSession(carol, portal: emulator.baseURL)
         XCTAssertEqual(carolMe.email, "carol@example.com")

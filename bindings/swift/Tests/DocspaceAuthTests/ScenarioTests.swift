@@ -52,12 +52,47 @@ final class ScenarioTests: EmulatorTestCase {
 
     func wrongCode(secret: String) throws -> String { try rejectedCode(secret: secret) }
 
+    /// Holds the next request to a path starting with `path` for `ms` milliseconds, and resets the
+    /// request counters.
+    func delayNextRequest(path: String, ms: Int) async throws {
+        try await emulator.request(
+            "POST", "/emulator/faults", json: ["kind": "delay", "delayMs": ms, "path": path])
+        try await emulator.resetCounters()
+    }
+
+    /// Polls `condition` every 20 ms until it holds (fails after `timeout` seconds).
+    func waitUntil(
+        _ what: String, timeout: TimeInterval = 5, _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while try await !condition() {
+            guard Date() < deadline else { throw Emulator.Failure(description: "timed out: \(what)") }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+
+    /// Cancels `task`, checks that it ended with `CancellationError` and returns how many seconds
+    /// that took.
+    func cancelAndWait<T>(
+        _ task: Task<T, Error>, file: StaticString = #filePath, line: UInt = #line
+    ) async throws -> TimeInterval {
+        let started = Date()
+        task.cancel()
+        let outcome = await task.result
+        let elapsed = Date().timeIntervalSince(started)
+        guard case .failure(let error) = outcome, error is CancellationError else {
+            XCTFail("expected CancellationError, got \(outcome)", file: file, line: line)
+            return elapsed
+        }
+        return elapsed
+    }
+
     // MARK: scenarios
 
     func testPlainLogin() async throws {
         let session = try await session(Self.alice.email, Self.alice.password)
-        XCTAssertFalse(try session.token().isEmpty)
-        if let expires = session.expires() {
+        XCTAssertFalse(try session.token.isEmpty)
+        if let expires = session.expires {
             XCTAssertGreaterThan(expires, Date())
         }
         let isValid = try await session.isValid()
@@ -66,10 +101,10 @@ final class ScenarioTests: EmulatorTestCase {
 
     func testApp2faEnrolled() async throws {
         let pending = try await pending(Self.bob.email, Self.bob.password)
-        guard case .app = pending.challenge() else {
-            return XCTFail("expected the app challenge, got \(pending.challenge())")
+        guard case .app = pending.challenge else {
+            return XCTFail("expected the app challenge, got \(pending.challenge)")
         }
-        XCTAssertEqual(pending.user(), Self.bob.email)
+        XCTAssertEqual(pending.user, Self.bob.email)
         let session = try await pending.confirm(code: try totpNow(secret: Self.bob.secret))
         let me = try await session.me()
         XCTAssertEqual(me.email, Self.bob.email)
@@ -77,20 +112,20 @@ final class ScenarioTests: EmulatorTestCase {
 
     func testEnrolment() async throws {
         let pending = try await pending(Self.carol.email, Self.carol.password)
-        guard case .appEnrollment(let enrollment) = pending.challenge() else {
-            return XCTFail("expected the enrolment challenge, got \(pending.challenge())")
+        guard case .appEnrollment(let enrollment) = pending.challenge else {
+            return XCTFail("expected the enrolment challenge, got \(pending.challenge)")
         }
-        let secret = enrollment.secret()
+        let secret = enrollment.secret
         XCTAssertFalse(secret.isEmpty)
-        XCTAssertTrue(enrollment.provisioningUri().hasPrefix("otpauth://totp/"))
-        XCTAssertTrue(enrollment.provisioningUri().contains("secret=\(secret)"))
+        XCTAssertTrue(enrollment.provisioningUri.hasPrefix("otpauth://totp/"))
+        XCTAssertTrue(enrollment.provisioningUri.contains("secret=\(secret)"))
 
         let session = try await pending.confirm(code: try totpNow(secret: secret))
         let codes = try await session.backupCodes()
         XCTAssertFalse(codes.isEmpty)
         for code in codes {
-            XCTAssertEqual(code.code().count, 6)
-            XCTAssertFalse(code.isUsed())
+            XCTAssertEqual(code.code.count, 6)
+            XCTAssertFalse(code.isUsed)
         }
         let me = try await session.me()
         XCTAssertEqual(me.email, Self.carol.email)
@@ -139,31 +174,68 @@ final class ScenarioTests: EmulatorTestCase {
         XCTAssertEqual(counters.requests, 1, "only one confirm went out")
     }
 
-    /// Swift's async calls into the library are not interrupted by task cancellation (uniffi's Swift
-    /// support does not cancel the Rust future): the cancelled confirm completes, and the pending
-    /// login stays consistent and usable.
+    /// Cancelling the Task of a `confirm` whose request the server holds for 3 s ends it at once with
+    /// `CancellationError` (the Rust future is cancelled, see scripts/patch-cancellation.pl); the
+    /// request completes in the library, the server accepts the code, and the next `confirm` returns
+    /// that session (sending nothing).
     func testCancellationMidConfirm() async throws {
         let pending = try await pending(Self.bob.email, Self.bob.password)
-        try await emulator.request(
-            "POST", "/emulator/faults",
-            json: ["kind": "delay", "delayMs": 300, "path": "/api/2.0/authentication"])
+        let code = try totpNow(secret: Self.bob.secret)
+        try await delayNextRequest(path: "/api/2.0/authentication/", ms: 3000)
+
+        let task = Task { try await pending.confirm(code: code) }
+        try await waitUntil("the confirm request reached the emulator") { try await self.emulator.counters().requests >= 1 }
+        let elapsed = try await cancelAndWait(task)
+        XCTAssertLessThan(elapsed, 1.5, "cancelling returns at once, not after the delayed response")
+
+        let session = try await pending.confirm(code: code)
+        let me = try await session.me()
+        XCTAssertEqual(me.email, Self.bob.email)
+        let counters = try await emulator.counters()
+        XCTAssertEqual(counters.requests, 2, "the cancelled confirm's request and me(); the second confirm sent nothing")
+    }
+
+    /// A cancelled `confirm` with a wrong code: the code is rejected after the caller left, the pending
+    /// login is put back, and a `confirm` with the right code succeeds.
+    func testCancellationMidConfirmWithWrongCode() async throws {
+        let pending = try await pending(Self.bob.email, Self.bob.password)
+        try await delayNextRequest(path: "/api/2.0/authentication/", ms: 3000)
+
         let wrong = try wrongCode(secret: Self.bob.secret)
         let task = Task { try await pending.confirm(code: wrong) }
-        try await Task.sleep(nanoseconds: 50_000_000)
-        task.cancel()
-        let outcome = await task.result
-        guard case .failure(let error) = outcome, case .CodeRejected? = error as? AuthError else {
-            return XCTFail("expected the cancelled confirm to end with CodeRejected, got \(outcome)")
-        }
+        try await waitUntil("the confirm request reached the emulator") { try await self.emulator.counters().requests >= 1 }
+        let elapsed = try await cancelAndWait(task)
+        XCTAssertLessThan(elapsed, 1.5, "cancelling returns at once, not after the delayed response")
+
         let session = try await pending.confirm(code: try totpNow(secret: Self.bob.secret))
         let me = try await session.me()
         XCTAssertEqual(me.email, Self.bob.email)
     }
 
+    /// A cancelled `login` ends at once with `CancellationError`; the session the server issues after
+    /// the caller left is logged out by the library (nobody can claim it), and the client can log in
+    /// again.
+    func testCancellationMidLogin() async throws {
+        let client = try client()
+        try await delayNextRequest(path: "/api/2.0/authentication", ms: 3000)
+
+        let task = Task { try await client.login(user: Self.alice.email, password: Self.alice.password) }
+        try await waitUntil("the login request reached the emulator") { try await self.emulator.counters().requests >= 1 }
+        let elapsed = try await cancelAndWait(task)
+        XCTAssertLessThan(elapsed, 1.5, "cancelling returns at once, not after the delayed response")
+
+        try await waitUntil("the unclaimed session was logged out", timeout: 10) {
+            try await self.emulator.counters().requests >= 2
+        }
+        let session = try await session(Self.alice.email, Self.alice.password, client: client)
+        let valid = try await session.isValid()
+        XCTAssertTrue(valid)
+    }
+
     func testSmsWithResend() async throws {
         let pending = try await pending(Self.dave.email, Self.dave.password)
-        guard case .sms(let phoneNoise, _) = pending.challenge() else {
-            return XCTFail("expected the SMS challenge, got \(pending.challenge())")
+        guard case .sms(let phoneNoise, _) = pending.challenge else {
+            return XCTFail("expected the SMS challenge, got \(pending.challenge)")
         }
         XCTAssertFalse(phoneNoise.isEmpty)
         XCTAssertNotEqual(phoneNoise, Self.dave.phone, "the phone number is masked")
@@ -237,7 +309,7 @@ final class ScenarioTests: EmulatorTestCase {
 
     func testLogoutRevokes() async throws {
         let session = try await session(Self.alice.email, Self.alice.password)
-        let token = try session.token()
+        let token = try session.token
         _ = try await session.logout()
 
         // The server no longer accepts the token...
@@ -252,11 +324,11 @@ final class ScenarioTests: EmulatorTestCase {
     }
 
     func testResumeFromStoredToken() async throws {
-        let stored = try await session(Self.alice.email, Self.alice.password).token()
+        let stored = try await session(Self.alice.email, Self.alice.password).token
 
         let resumed = try Session.resume(portalUrl: emulator.baseURL, token: stored, options: ClientOptions())
-        XCTAssertNil(resumed.expires())
-        XCTAssertEqual(try resumed.token(), stored)
+        XCTAssertNil(resumed.expires)
+        XCTAssertEqual(try resumed.token, stored)
         let isValid = try await resumed.isValid()
         XCTAssertTrue(isValid)
         let me = try await resumed.me()
@@ -300,7 +372,7 @@ final class ScenarioTests: EmulatorTestCase {
         if let e = await authError({ try await pending.confirm(code: "98#65x") }) { errors.append(e) }
         if let e = await authError({ try totpNow(secret: badSecret) }) { errors.append(e) }
         let session = try await session(Self.alice.email, Self.alice.password)
-        let token = try session.token()
+        let token = try session.token
         _ = try await session.logout()
         let revoked = try Session.resume(portalUrl: emulator.baseURL, token: token, options: ClientOptions())
         if let e = await authError({ try await revoked.me() }) { errors.append(e) }
