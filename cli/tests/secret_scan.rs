@@ -431,7 +431,7 @@ async fn lockout(scan: &mut Scan) {
             scan.login(&format!("wrong password #{i} {m}"), &o, json);
         }
         let o = output(with_json(login_user(base, "alice"), json)).await;
-        assert_exit(&o, exit::FORBIDDEN);
+        assert_exit(&o, exit::LOCKED_OUT);
         scan.login(&format!("the right password, locked out {m}"), &o, json);
     }
 
@@ -463,7 +463,7 @@ async fn lockout(scan: &mut Scan) {
         send(&mut stdin, &format!("{}\n", totp_now(BOB_KEY))).await;
         drop(stdin);
         let o = wait(child).await;
-        assert_exit(&o, exit::FORBIDDEN);
+        assert_exit(&o, exit::LOCKED_OUT);
         scan.login(&format!("the code, locked out {m}"), &o, json);
     }
 }
@@ -473,7 +473,7 @@ async fn disabled_user(scan: &mut Scan) {
     let emu = start().await;
     for json in [false, true] {
         let o = output(with_json(login_user(emu.base_url(), "erin"), json)).await;
-        assert_exit(&o, exit::FORBIDDEN);
+        assert_exit(&o, exit::USER_DISABLED);
         scan.login(&format!("erin {}", mode(json)), &o, json);
     }
 }
