@@ -634,7 +634,11 @@ async fn sso_end(base: &str, email: &str) -> String {
     let mut next =
         reqwest::Url::parse(&format!("{base}/sso/login?email={email}")).expect("SSO address");
     for _ in 0..10 {
-        let response = http.get(next.clone()).send().await.expect("web view request");
+        let response = http
+            .get(next.clone())
+            .send()
+            .await
+            .expect("web view request");
         let location = response.headers()["location"]
             .to_str()
             .expect("Location")
@@ -714,7 +718,11 @@ async fn portal_shapes(scan: &mut Scan) {
             .expect("a token");
         let o = output(hashed(login_as(base, "alice@example.com", "alice-typo"))).await;
         assert_exit(&o, exit::BAD_CREDENTIALS);
-        scan.login(&format!("login --hash-password, wrong password {m}"), &o, json);
+        scan.login(
+            &format!("login --hash-password, wrong password {m}"),
+            &o,
+            json,
+        );
         let o = output(hashed(login_with_key_env(base, "bob", "BOB_KEY", BOB_KEY))).await;
         assert_exit(&o, 0);
         let bob = scan
@@ -730,8 +738,8 @@ async fn portal_shapes(scan: &mut Scan) {
 
         // Backup codes regenerated (through the library: the CLI never shows them), then one
         // typed at the code prompt.
-        let session = docspace_auth::Auth::resume(base, SecretString::from(bob.clone()))
-            .expect("resume");
+        let session =
+            docspace_auth::Auth::resume(base, SecretString::from(bob.clone())).expect("resume");
         let fresh = session
             .regenerate_backup_codes()
             .await
@@ -742,7 +750,11 @@ async fn portal_shapes(scan: &mut Scan) {
         let code = fresh[0].code.expose_secret().to_owned();
         let o = output_with_stdin(login_code_stdin(base, "bob", json), &format!("{code}\n")).await;
         assert_exit(&o, 0);
-        scan.login(&format!("login with a regenerated backup code {m}"), &o, json);
+        scan.login(
+            &format!("login with a regenerated backup code {m}"),
+            &o,
+            json,
+        );
         let input = format!("{code}\n{code}\n{code}\n");
         let o = output_with_stdin(login_code_stdin(base, "bob", json), &input).await;
         assert_exit(&o, exit::CODE_REJECTED);
@@ -770,7 +782,11 @@ async fn portal_shapes(scan: &mut Scan) {
         let o = output(with_token(&["logout"], base, &frank)).await;
         assert_exit(&o, 0);
         assert!(stderr(&o).contains("/sso/slo?"), "{}", stderr(&o));
-        scan.run(&format!("logout of the SSO token (the SLO address) {m}"), &o, &[]);
+        scan.run(
+            &format!("logout of the SSO token (the SLO address) {m}"),
+            &o,
+            &[],
+        );
         let end = sso_end(base, "ivan@example.com").await;
         let c = with_json(cmd(&["login", "--portal", base, "--sso"]), json);
         let o = output_with_stdin(c, &format!("{end}\n")).await;
@@ -790,7 +806,12 @@ async fn portal_shapes(scan: &mut Scan) {
         assert_exit(&o, exit::USAGE);
         scan.login(&format!("heidi --phone without digits {m}"), &o, json);
         let mut c = with_json(login(base, "heidi@example.com"), json);
-        c.args(["--password-stdin", "--code-stdin", "--phone", "+1 555 765 4321"]);
+        c.args([
+            "--password-stdin",
+            "--code-stdin",
+            "--phone",
+            "+1 555 765 4321",
+        ]);
         let (child, mut stdin) = spawn_with_stdin(c);
         send(&mut stdin, "heidi-pass\n").await;
         let before = control(base).sms_sent_to("+15557654321").len();
@@ -836,7 +857,12 @@ async fn portal_shapes(scan: &mut Scan) {
         let o = output(sessions_cmd(base, &alice, &["--end", &this_id.to_string()])).await;
         assert_exit(&o, exit::USAGE);
         scan.run(&format!("sessions --end (this one) {m}"), &o, &[]);
-        let o = output(sessions_cmd(base, &alice, &["--end", &other_id.to_string()])).await;
+        let o = output(sessions_cmd(
+            base,
+            &alice,
+            &["--end", &other_id.to_string()],
+        ))
+        .await;
         assert_exit(&o, 0);
         scan.run(&format!("sessions --end (another one) {m}"), &o, &[]);
         let o = output(sessions_cmd(base, &alice, &["--end-others"])).await;
