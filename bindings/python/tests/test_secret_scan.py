@@ -7,7 +7,8 @@ object (clients, pending logins, sessions, challenges, enrolments, users, SMS an
 codes, ``expires``), and of every raised :class:`AuthError`: ``str()``, ``repr()``, its ``args``,
 the full traceback (``traceback.format_exception``), and the native error it was raised from
 (``__context__``, hidden from the traceback by ``from None`` but still attached). Then no known
-secret may appear in any of it.
+secret may appear in any of it. The known secrets include, besides passwords, tokens, keys and
+codes, the PBKDF2 hashes that ``hash_password=True`` sends and the captcha answers.
 
 "Asked for" in Python means a property whose purpose is to hand out the secret:
 ``Session.token``, ``Enrollment.secret`` / ``provisioning_uri``, ``BackupCode.code``, and the
@@ -21,6 +22,8 @@ The figures are printed past pytest's capture (visible without ``-s``) as
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import http.client
 import inspect
 import json
 import time
@@ -36,13 +39,29 @@ from docspace_auth import (
     AsyncClient,
     AsyncSession,
     AuthError,
+    CaptchaRejected,
     Client,
+    CurrentSession,
     Forbidden,
     LockedOut,
     Session,
 )
 
-from conftest import ALICE, BOB, BOB_SECRET, CAROL, DAVE, DAVE_PHONE, REPO_ROOT, Emulator
+from conftest import (
+    ALICE,
+    BOB,
+    BOB_SECRET,
+    CAPTCHA_OK,
+    CAROL,
+    DAVE,
+    DAVE_PHONE,
+    FRANK,
+    HEIDI,
+    IVAN,
+    REPO_ROOT,
+    USERS_FILE,
+    Emulator,
+)
 
 FLOWS_FILE = REPO_ROOT / "tests" / "fixtures" / "secret-scan-flows.txt"
 
@@ -53,6 +72,8 @@ BOB_BACKUP = ["aB3-x_", "Qw9_zz", "00-a_B", "k2k2k2", "Z_-9aa"]
 WEIRD_PASSWORD = 'p"w d/é\\ü&=+%7'
 # Timeout of the clients used under faults (a delay fault waits longer).
 SHORT = 1.5
+
+HEIDI_PHONE = "+15557654321"  # where the phone activation sends her codes
 
 EmulatorFactory = Callable[..., Emulator]
 AnyClient = Union[Client, AsyncClient]
@@ -223,10 +244,10 @@ class Scan:
 APIS = ("sync", "async")
 
 
-def client(api: str, emulator: Emulator, timeout: float = 10) -> AnyClient:
+def client(api: str, emulator: Emulator, timeout: float = 10, hash_password: bool = False) -> AnyClient:
     if api == "sync":
-        return Client(emulator.url, timeout=timeout)
-    return AsyncClient(emulator.url, timeout=timeout)
+        return Client(emulator.url, timeout=timeout, hash_password=hash_password)
+    return AsyncClient(emulator.url, timeout=timeout, hash_password=hash_password)
 
 
 async def login(scan: Scan, what: str, c: AnyClient, user: Tuple[str, str]) -> Any:
@@ -454,6 +475,119 @@ async def totp_flow(scan: Scan, new: EmulatorFactory) -> None:
         await logout(scan, "logout", session)
 
 
+def password_hash(password: str) -> str:
+    """The ``passwordHash`` of ``password`` with the fixture portal's parameters (what
+    ``hash_password=True`` sends: a secret as good as the password)."""
+    params = json.loads(USERS_FILE.read_text(encoding="utf-8"))["portal"]["passwordHash"]
+    return hashlib.pbkdf2_hmac(
+        "sha256", password.strip().encode(), params["salt"].encode(), params["iterations"], params["size"] // 8
+    ).hex()
+
+
+def web_view(c: AnyClient, start: str) -> str:
+    """Plays the SSO web view: follows the redirects by hand from ``start`` to the first address
+    that ``c.sso_redirect`` says to stop at (it holds the token, or the error)."""
+    address = start
+    for _ in range(20):
+        parts = urllib.parse.urlsplit(address)
+        assert parts.hostname is not None
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        try:
+            connection.request("GET", urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, "")))
+            response = connection.getresponse()
+            response.read()
+        finally:
+            connection.close()
+        location = response.getheader("Location")
+        assert response.status in (301, 302, 303, 307) and location, (response.status, address)
+        address = urllib.parse.urljoin(address, location)
+        if c.sso_redirect(address) != "elsewhere":
+            return address
+    raise AssertionError("the SSO redirects never reached the portal")
+
+
+async def portal_shapes(scan: Scan, new: EmulatorFactory) -> None:
+    scan.flow("portal-shapes")
+    scan.secret("captcha answer", CAPTCHA_OK)
+    scan.secret("captcha answer (wrong)", "wrong-captcha-answer")
+    scan.secret("wrong password", "carol-typo")
+    scan.secret("password of heidi", HEIDI[1])
+    for user, password in (ALICE, BOB, HEIDI):
+        scan.secret(f"password hash of {user}", password_hash(password))
+    for api in APIS:
+        emulator = new("--lockout-attempts", "1")  # a fresh portal: Bob's codes, Carol locked out
+        info = await scan.call("portal_info", lambda: client(api, emulator).portal_info())
+        assert info is not None and info.password_hash is not None
+        params = json.loads(USERS_FILE.read_text(encoding="utf-8"))["portal"]["passwordHash"]
+        assert (info.password_hash.salt, info.password_hash.iterations, info.password_hash.size) == (
+            params["salt"],
+            params["iterations"],
+            params["size"],
+        )
+
+        # Hashed logins: the pending login holds the hash.
+        hashed = client(api, emulator, hash_password=True)
+        session = await session_of(scan, hashed, ALICE)
+        await use_session(scan, session)
+        login_bob = await pending(scan, hashed, BOB)
+        code = scan.code("TOTP", docspace_auth.totp_now(BOB_SECRET))
+        bob = await confirm(scan, "confirm after a hashed login", login_bob, code)
+        assert bob is not None
+
+        # Backup codes regenerated: each new one is a secret (asked for: BackupCode.code).
+        fresh = await scan.call("regenerate_backup_codes", lambda: bob.regenerate_backup_codes())
+        assert fresh
+
+        # Locked out, then through with a captcha answer (a wrong one, then the right one).
+        for _ in range(2):
+            await login(scan, "a wrong password", client(api, emulator), (CAROL[0], "carol-typo"))
+        assert isinstance(scan.last_error, LockedOut), repr(scan.last_error)
+        c = client(api, emulator)
+        for answer, passes in (("wrong-captcha-answer", False), (CAPTCHA_OK, True)):
+            got = await scan.call(
+                "login_with_captcha", lambda: c.login_with_captcha(CAROL[0], CAROL[1], "recaptcha", answer)
+            )
+            assert (got is not None) == passes and (passes or isinstance(scan.last_error, CaptchaRejected))
+
+        # SSO: the token comes in the address the web view ends on; Ivan ends on the error page.
+        c = client(api, emulator)
+        for user, ends_well in ((FRANK, True), (IVAN, False)):
+            end = web_view(c, f"{emulator.url}/sso/login?email={urllib.parse.quote(user)}")
+            await scan.call("sso_redirect", lambda: c.sso_redirect(end))
+            sso = await scan.call("complete_sso", lambda: c.complete_sso(end))
+            assert (sso is not None) == ends_well, (user, scan.last_error)
+            if sso is not None:
+                await use_session(scan, sso)
+                slo = await scan.call("logout (the SSO logout URL)", lambda: sso.logout())
+                assert slo is not None and "/sso/slo?" in slo, slo
+
+        # Phone activation, then the SMS code.
+        login_heidi = await pending(scan, client(api, emulator), HEIDI)
+        await scan.call("set_phone without digits", lambda: login_heidi.set_phone("no digits"))
+        assert scan.last_error is not None
+        await scan.call("set_phone", lambda: login_heidi.set_phone("+1 555 765 4321"))
+        scan.value("the pending login after set_phone", login_heidi)
+        for message in emulator.sms(HEIDI_PHONE):
+            scan.secret("SMS code (phone activation)", message["code"])
+        code = emulator.sms(HEIDI_PHONE)[-1]["code"]
+        heidi = await confirm(scan, "confirm after set_phone", login_heidi, code)
+        assert heidi is not None
+
+        # Active sessions: listed, this one refused, another one ended, then the others.
+        other = await session_of(scan, client(api, emulator), ALICE)
+        listed = await scan.call("sessions", lambda: session.sessions())
+        others = await scan.call("sessions of another session", lambda: other.sessions())
+        assert listed and others
+        mine = next(s for s in listed if s.current)
+        theirs = next(s for s in others if s.current)
+        assert await scan.call("end_session (this one)", lambda: session.end_session(mine.id)) is None
+        assert isinstance(scan.last_error, CurrentSession), repr(scan.last_error)
+        assert await scan.call("end_session (another one)", lambda: session.end_session(theirs.id)) is True
+        await scan.call("end_other_sessions", lambda: session.end_other_sessions())
+        for s in (bob, heidi, session):
+            await logout(scan, "logout", s)
+
+
 # Faults: (name, shapes); a shape gives the fault's JSON form for a request that carried secrets.
 Shape = Callable[[List[str]], Dict[str, Any]]
 
@@ -620,6 +754,7 @@ async def run_all(scan: Scan, new: EmulatorFactory) -> None:
         logout_flow,
         local_input,
         totp_flow,
+        portal_shapes,
     ]
     for flow in flows:
         await flow(scan, new)
