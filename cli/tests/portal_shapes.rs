@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use docspace_auth::{Auth, SsoRedirect};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -61,33 +60,6 @@ async fn hashed_password_login() {
     c.arg("--hash-password");
     assert_exit(&output(c).await, exit::BAD_CREDENTIALS);
     assert_exit(&output(login_user(emu.base_url(), "grace")).await, 0);
-}
-
-/// Plays the browser: follows the portal's SSO redirects for `email` to where they end.
-async fn sso_end(base: &str, email: &str) -> String {
-    let auth = Auth::new(base).unwrap();
-    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(rustls::RootCertStore::empty())
-    .with_no_client_auth();
-    let http = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let mut next = reqwest::Url::parse(&format!("{base}/sso/login?email={email}")).unwrap();
-    for _ in 0..10 {
-        let response = http.get(next.clone()).send().await.unwrap();
-        let location = response.headers()["location"].to_str().unwrap().to_owned();
-        if auth.sso_redirect(&location) != SsoRedirect::Elsewhere {
-            return location;
-        }
-        next = next.join(&location).unwrap();
-    }
-    panic!("no end");
 }
 
 #[tokio::test]

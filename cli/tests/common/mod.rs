@@ -268,3 +268,39 @@ pub async fn token_email(base: &str, token: &str) -> String {
 pub async fn api_requests(base: &str) -> u64 {
     control(base).counters().requests
 }
+
+/// Plays the SSO web view: follows the portal's redirects from `/sso/login?email=EMAIL` by
+/// hand, to the first address the library says to stop at (it holds the token, or the error).
+pub async fn sso_end(base: &str, email: &str) -> String {
+    let auth = docspace_auth::Auth::new(base).expect("client");
+    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_root_certificates(rustls::RootCertStore::empty())
+    .with_no_client_auth();
+    let http = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("HTTP client");
+    let mut next =
+        reqwest::Url::parse(&format!("{base}/sso/login?email={email}")).expect("SSO address");
+    for _ in 0..10 {
+        let response = http
+            .get(next.clone())
+            .send()
+            .await
+            .expect("web view request");
+        let location = response.headers()["location"]
+            .to_str()
+            .expect("Location")
+            .to_owned();
+        if auth.sso_redirect(&location) != docspace_auth::SsoRedirect::Elsewhere {
+            return next.join(&location).expect("address").to_string();
+        }
+        next = next.join(&location).expect("address");
+    }
+    panic!("the SSO redirects for {email} never reached the portal");
+}
