@@ -216,19 +216,10 @@ impl SsoFailure {
     ///            docspace_auth::SsoFailure::AuthenticationFailed);
     /// ```
     pub fn from_message_key(key: i32) -> Self {
-        match key {
-            1 => SsoFailure::Error,
-            11 => SsoFailure::Disabled,
-            12 => SsoFailure::NotAllowed,
-            13 => SsoFailure::EmptyToken,
-            14 => SsoFailure::InvalidToken,
-            15 => SsoFailure::CannotCreateUser,
-            16 => SsoFailure::UserDisabled,
-            17 => SsoFailure::ServiceError,
-            18 => SsoFailure::AuthenticationFailed,
-            19 => SsoFailure::AttributesNotFound,
-            other => SsoFailure::Other(other),
-        }
+        SSO_MESSAGE_KEYS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(SsoFailure::Other(key), |(_, failure)| *failure)
     }
 
     /// The portal's `messageKey` for this failure.
@@ -238,20 +229,29 @@ impl SsoFailure {
     /// ```
     pub fn message_key(self) -> i32 {
         match self {
-            SsoFailure::Error => 1,
-            SsoFailure::Disabled => 11,
-            SsoFailure::NotAllowed => 12,
-            SsoFailure::EmptyToken => 13,
-            SsoFailure::InvalidToken => 14,
-            SsoFailure::CannotCreateUser => 15,
-            SsoFailure::UserDisabled => 16,
-            SsoFailure::ServiceError => 17,
-            SsoFailure::AuthenticationFailed => 18,
-            SsoFailure::AttributesNotFound => 19,
             SsoFailure::Other(key) => key,
+            known => SSO_MESSAGE_KEYS
+                .iter()
+                .find(|(_, failure)| *failure == known)
+                .map_or(0, |(key, _)| *key),
         }
     }
 }
+
+/// The `messageKey` of each known SSO failure (docs/protocol.md §13.3): the one table both
+/// directions read.
+const SSO_MESSAGE_KEYS: [(i32, SsoFailure); 10] = [
+    (1, SsoFailure::Error),
+    (11, SsoFailure::Disabled),
+    (12, SsoFailure::NotAllowed),
+    (13, SsoFailure::EmptyToken),
+    (14, SsoFailure::InvalidToken),
+    (15, SsoFailure::CannotCreateUser),
+    (16, SsoFailure::UserDisabled),
+    (17, SsoFailure::ServiceError),
+    (18, SsoFailure::AuthenticationFailed),
+    (19, SsoFailure::AttributesNotFound),
+];
 
 impl std::fmt::Display for SsoFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -334,4 +334,18 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
         current = e.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sso_message_keys_round_trip() {
+        for key in -1..=25 {
+            assert_eq!(SsoFailure::from_message_key(key).message_key(), key);
+        }
+        assert_eq!(SsoFailure::from_message_key(12), SsoFailure::NotAllowed);
+        assert_eq!(SsoFailure::from_message_key(2), SsoFailure::Other(2));
+    }
 }

@@ -203,7 +203,6 @@ impl Auth<Authenticated> {
             .as_ref()
             .and_then(serde_json::Value::as_str)
             .filter(|url| !url.trim().is_empty())
-            .filter(|url| !crate::http::status::echoes(url, std::iter::once(token)))
             .and_then(|url| base.join(url.trim()).ok())
             .filter(|url| url.origin() == base.origin())
             .map(String::from)
