@@ -5,11 +5,13 @@ The tests import the INSTALLED docspace_auth (see test_installed.py), never the 
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import queue
 import subprocess
 import threading
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,3 +156,26 @@ def emulator_factory() -> Iterator[Callable[..., Emulator]]:
 @pytest.fixture
 def emulator(emulator_factory: Callable[..., Emulator]) -> Emulator:
     return emulator_factory()
+
+
+def follow_sso(start: str, stop_at: Callable[[str], bool]) -> str:
+    """Plays an SSO web view: follows the redirects by hand from ``start`` (the emulator's identity
+    provider signs in whoever ``?email=`` names) and returns the first absolute address
+    ``stop_at`` accepts (the portal's landing with the token, or its error page)."""
+    address = start
+    for _ in range(20):
+        parts = urllib.parse.urlsplit(address)
+        assert parts.hostname is not None
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        try:
+            connection.request("GET", urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, "")))
+            response = connection.getresponse()
+            response.read()
+        finally:
+            connection.close()
+        location = response.getheader("Location")
+        assert response.status in (301, 302, 303, 307) and location, (response.status, address)
+        address = urllib.parse.urljoin(address, location)
+        if stop_at(address):
+            return address
+    raise AssertionError("the SSO redirects never reached the portal")

@@ -6,7 +6,6 @@ the password hash parameters)."""
 from __future__ import annotations
 
 import asyncio
-import http.client
 import http.server
 import threading
 import urllib.parse
@@ -47,6 +46,7 @@ from docspace_auth import (
 )
 
 from conftest import (
+    follow_sso,
     ALICE,
     BOB,
     BOB_SECRET,
@@ -272,25 +272,8 @@ def test_hash_password_is_part_of_the_shared_native_client_key(emulator: Emulato
 
 
 def web_view(client: Union[Client, AsyncClient], start: str) -> str:
-    """Plays the SSO web view: follows the redirects by hand from `start` and returns the first
-    address that `client.sso_redirect` says to stop at."""
-    address = start
-    for _ in range(20):
-        parts = urllib.parse.urlsplit(address)
-        assert parts.hostname is not None
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-        try:
-            connection.request("GET", urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, "")))
-            response = connection.getresponse()
-            response.read()
-        finally:
-            connection.close()
-        location = response.getheader("Location")
-        assert response.status in (301, 302, 303, 307) and location, (response.status, address)
-        address = urllib.parse.urljoin(address, location)
-        if client.sso_redirect(address) != "elsewhere":
-            return address
-    raise AssertionError("the SSO redirects never reached the portal's landing")
+    """Plays the SSO web view from `start` to the first address `client.sso_redirect` stops at."""
+    return follow_sso(start, lambda address: client.sso_redirect(address) != "elsewhere")
 
 
 def sso_start(client: Client, email: str) -> str:

@@ -3,7 +3,6 @@ portal URL, the credentials and the typed-in code are swapped for the emulator's
 
 from __future__ import annotations
 
-import http.client
 import re
 import urllib.parse
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import pytest
 
 import docspace_auth
-from conftest import ALICE, BOB, BOB_SECRET, CAPTCHA_OK, FRANK, HEIDI, Emulator
+from conftest import ALICE, BOB, BOB_SECRET, CAPTCHA_OK, FRANK, HEIDI, Emulator, follow_sso
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -119,23 +118,7 @@ def play_web_view(email: str) -> Callable[..., str]:
     """The app's web view, played by hand: the emulator's identity provider signs `email` in."""
 
     def open_web_view(url: str, stop_at: Callable[[str], bool]) -> str:
-        address = url + "?" + urllib.parse.urlencode({"email": email})
-        for _ in range(20):
-            parts = urllib.parse.urlsplit(address)
-            assert parts.hostname is not None
-            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-            try:
-                connection.request("GET", urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, "")))
-                response = connection.getresponse()
-                response.read()
-            finally:
-                connection.close()
-            location = response.getheader("Location")
-            assert location, (response.status, address)
-            address = urllib.parse.urljoin(address, location)
-            if stop_at(address):
-                return address
-        raise AssertionError("the web view never stopped")
+        return follow_sso(url + "?" + urllib.parse.urlencode({"email": email}), stop_at)
 
     return open_web_view
 

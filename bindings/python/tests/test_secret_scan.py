@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import http.client
 import inspect
 import json
 import time
@@ -48,6 +47,7 @@ from docspace_auth import (
 )
 
 from conftest import (
+    follow_sso,
     ALICE,
     BOB,
     BOB_SECRET,
@@ -485,25 +485,9 @@ def password_hash(password: str) -> str:
 
 
 def web_view(c: AnyClient, start: str) -> str:
-    """Plays the SSO web view: follows the redirects by hand from ``start`` to the first address
-    that ``c.sso_redirect`` says to stop at (it holds the token, or the error)."""
-    address = start
-    for _ in range(20):
-        parts = urllib.parse.urlsplit(address)
-        assert parts.hostname is not None
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-        try:
-            connection.request("GET", urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, "")))
-            response = connection.getresponse()
-            response.read()
-        finally:
-            connection.close()
-        location = response.getheader("Location")
-        assert response.status in (301, 302, 303, 307) and location, (response.status, address)
-        address = urllib.parse.urljoin(address, location)
-        if c.sso_redirect(address) != "elsewhere":
-            return address
-    raise AssertionError("the SSO redirects never reached the portal")
+    """Plays the SSO web view from ``start`` to the first address ``c.sso_redirect`` stops at (it
+    holds the token, or the error)."""
+    return follow_sso(start, lambda address: c.sso_redirect(address) != "elsewhere")
 
 
 async def portal_shapes(scan: Scan, new: EmulatorFactory) -> None:
