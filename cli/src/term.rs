@@ -154,8 +154,8 @@ pub async fn stdin_all() -> Result<Zeroizing<String>, CliError> {
 pub async fn visible_prompt(prompt: &str) -> Result<String, CliError> {
     let prompt = prompt.to_owned();
     read_stdin(move || {
-        let mut tty = open_tty()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no terminal"))?;
+        let mut tty =
+            open_tty().ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no terminal"))?;
         tty.write_all(prompt.as_bytes())?;
         tty.flush()?;
         let mut line = String::new();
