@@ -32,7 +32,8 @@ fi
 
 echo "==> Rust: cargo test (workspace)"
 cargo test --workspace --all-targets
-cargo test --workspace --doc
+# The doctests, each `compile_fail` one held to its error code (scripts/lib/rustdoc-error-codes.sh).
+RUSTDOC="$PWD/scripts/lib/rustdoc-error-codes.sh" cargo test --workspace --doc
 
 echo "==> Python: bindings (mypy --strict, pytest on the installed wheel)"
 bash bindings/python/test.sh

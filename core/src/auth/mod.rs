@@ -61,6 +61,77 @@ pub use unauthenticated::Unauthenticated;
 /// session.logout().await?;
 /// # Ok(()) }
 /// ```
+///
+/// # What does not compile
+///
+/// Each misuse below is a compile error: these examples are `compile_fail` doctests, each
+/// pinned to its error code (the project's test command makes rustdoc check those codes:
+/// `scripts/lib/rustdoc-error-codes.sh`).
+///
+/// A code cannot be sent without a pending challenge, nor after login:
+///
+/// ```compile_fail,E0599
+/// # use docspace_auth::{Auth, Code};
+/// # async fn misuse() -> Result<(), docspace_auth::Error> {
+/// let auth = Auth::new("https://portal.example.com")?;
+/// auth.confirm(Code::parse("123456")?).await;
+/// # Ok(()) }
+/// ```
+///
+/// ```compile_fail,E0599
+/// # use docspace_auth::{secrecy::SecretString, Auth, Code};
+/// # async fn misuse() -> Result<(), docspace_auth::Error> {
+/// let session = Auth::resume("https://portal.example.com", SecretString::from("token"))?;
+/// session.confirm(Code::parse("123456")?).await;
+/// # Ok(()) }
+/// ```
+///
+/// A token cannot be read before login:
+///
+/// ```compile_fail,E0599
+/// # use docspace_auth::{secrecy::SecretString, Auth, LoginOutcome};
+/// # async fn misuse() -> Result<(), docspace_auth::Error> {
+/// let auth = Auth::new("https://portal.example.com")?;
+/// if let LoginOutcome::TfaRequired(pending) =
+///     auth.login("bob@example.com", SecretString::from("pw")).await?
+/// {
+///     let _token = pending.token();
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// A state cannot be used again once a step consumed it:
+///
+/// ```compile_fail,E0382
+/// # use docspace_auth::{secrecy::SecretString, Auth};
+/// # async fn misuse() -> Result<(), docspace_auth::Error> {
+/// let auth = Auth::new("https://portal.example.com")?;
+/// let _first = auth.login("alice@example.com", SecretString::from("pw")).await?;
+/// let _second = auth.login("alice@example.com", SecretString::from("pw")).await?;
+/// # Ok(()) }
+/// ```
+///
+/// ```compile_fail,E0382
+/// # use docspace_auth::{secrecy::SecretString, Auth, Code, LoginOutcome};
+/// # async fn misuse() -> Result<(), docspace_auth::Error> {
+/// let auth = Auth::new("https://portal.example.com")?;
+/// if let LoginOutcome::TfaRequired(pending) =
+///     auth.login("bob@example.com", SecretString::from("pw")).await?
+/// {
+///     let _session = pending.confirm(Code::parse("123456")?).await;
+///     let _again = pending.confirm(Code::parse("654321")?).await;
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// ```compile_fail,E0382
+/// # use docspace_auth::{secrecy::SecretString, Auth};
+/// # async fn misuse() -> Result<(), docspace_auth::Error> {
+/// let session = Auth::resume("https://portal.example.com", SecretString::from("token"))?;
+/// session.logout().await?;
+/// let _token = session.token();
+/// # Ok(()) }
+/// ```
 pub struct Auth<S> {
     http: Http,
     state: S,
