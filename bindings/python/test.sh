@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Python bindings, from a clean clone: a venv in bindings/python/.venv, maturin/pytest/mypy from
-# PyPI, the package built (release profile) and installed into it, `mypy --strict` on the
-# installed package and on the tests, then pytest against the installed wheel and the emulator.
+# PyPI, the package built and installed into it, `mypy --strict` on the installed package and on
+# the tests, then pytest against the installed wheel and the emulator.
+#
+# The library is built with cargo's debug profile, as the Kotlin and Swift suites do: the size-tuned
+# release build (fat LTO, one codegen unit) takes minutes, and test-wheel.sh tests the release
+# wheel with the same suite. CARGO_PROFILE=release tests a release library here too.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -27,8 +31,14 @@ echo "==> Python: venv and tools"
 echo "==> Python: the vendor's SDK (docspace-api-sdk, pinned), for the token handoff test"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check "docspace-api-sdk==3.7.0"
 
-echo "==> Python: build and install docspace_auth"
-"$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$here"
+profile="${CARGO_PROFILE:-debug}"
+case "$profile" in
+  debug) maturin_profile=dev ;;
+  release) maturin_profile=release ;;
+  *) echo "CARGO_PROFILE must be debug or release, not $profile" >&2; exit 2 ;;
+esac
+echo "==> Python: build and install docspace_auth (cargo profile $profile)"
+MATURIN_PEP517_ARGS="--profile $maturin_profile" "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$here"
 
 # Run from outside the source tree so that only the installed package is importable.
 work="$(mktemp -d)"

@@ -22,6 +22,7 @@ The figures are printed past pytest's capture (visible without ``-s``) as
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import inspect
 import json
@@ -111,8 +112,10 @@ def json_escaped_ascii(secret: str) -> str:
     return "".join(out)
 
 
-def forms(secret: str) -> List[str]:
-    """The forms in which a secret could show up, lower-cased (compared case-insensitively)."""
+@functools.lru_cache(maxsize=None)
+def forms(secret: str) -> Tuple[str, ...]:
+    """The forms in which a secret could show up, lower-cased (compared case-insensitively).
+    Cached: the final scan asks for every secret's forms once per captured output."""
     escaped = json.dumps(secret, ensure_ascii=False)[1:-1]
     escaped_ascii = json.dumps(secret)[1:-1]
     encoded = percent(secret)
@@ -125,7 +128,7 @@ def forms(secret: str) -> List[str]:
         encoded.replace("%20", "+"),
         repr(secret)[1:-1],
     }
-    return sorted({f.lower() for f in found if f})
+    return tuple(sorted({f.lower() for f in found if f}))
 
 
 def contains_form(text: str, form: str, digits_only: bool) -> bool:
