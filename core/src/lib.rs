@@ -95,8 +95,10 @@
 //!
 //! The TLS configuration (platform verifier, `ring` provider) is built once per process, on
 //! first use, and shared by every client; a client with extra roots shares one with the other
-//! clients that have the same roots. So a change to the system trust store is picked up when
-//! the process restarts, not by the next `Auth`.
+//! clients that have the same roots. On Linux the system trust store is read when the first
+//! certificate is verified, not when a client is made: a client that only talks plain HTTP to
+//! a loopback portal never reads it. A change to the system trust store is picked up when the
+//! process restarts, not by the next `Auth`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

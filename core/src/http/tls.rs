@@ -3,7 +3,9 @@
 //! Building a configuration is costly (on Linux the platform verifier reads and parses the
 //! whole system trust store), so each configuration is built once per process and shared:
 //! the default one lazily on first use, one per distinct set of extra roots in a small cache.
-//! A change to the system trust store is therefore picked up when the process restarts.
+//! On Linux the trust store itself is read later still, on the first certificate to verify
+//! ([`verifier`]); a client that never makes an HTTPS connection never reads it. A change to the
+//! system trust store is therefore picked up when the process restarts.
 
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
@@ -86,7 +88,8 @@ fn tls_config(extra_roots_pem: &[Vec<u8>]) -> Result<rustls::ClientConfig, Error
     Ok(config)
 }
 
-#[cfg(not(target_os = "android"))]
+/// Apple's and Windows' platform verifiers ask the OS per verification: cheap to make.
+#[cfg(any(target_vendor = "apple", windows))]
 fn verifier(
     roots: Vec<CertificateDer<'static>>,
     provider: Arc<rustls::crypto::CryptoProvider>,
@@ -100,6 +103,119 @@ fn verifier(
         detail: e.to_string(),
     })?;
     Ok(Arc::new(verifier))
+}
+
+/// Elsewhere (Linux, the BSDs) the platform verifier reads and parses the whole system trust
+/// store when it is made; [`lazy::LazyVerifier`] puts that off until a certificate is to be
+/// verified. The extra roots are checked now.
+#[cfg(not(any(target_vendor = "apple", windows, target_os = "android")))]
+fn verifier(
+    roots: Vec<CertificateDer<'static>>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Result<Arc<dyn rustls::client::danger::ServerCertVerifier>, Error> {
+    let mut check = rustls::RootCertStore::empty();
+    for root in &roots {
+        check
+            .add(root.clone())
+            .map_err(|e| Error::InvalidCertificate {
+                detail: e.to_string(),
+            })?;
+    }
+    Ok(Arc::new(lazy::LazyVerifier::new(roots, provider)))
+}
+
+#[cfg(not(any(target_vendor = "apple", windows, target_os = "android")))]
+mod lazy {
+    use std::sync::{Arc, OnceLock};
+
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::CryptoProvider;
+    use rustls::{DigitallySignedStruct, SignatureScheme};
+    use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+    use rustls_platform_verifier::Verifier;
+
+    /// The platform verifier, made (system trust store read) on the first certificate to
+    /// verify: a client that only ever talks plain HTTP to a loopback portal, or that is made
+    /// long before its first login, does not pay for it up front. Made once: shared by every
+    /// client of the configuration, like the rest of it.
+    #[derive(Debug)]
+    pub(super) struct LazyVerifier {
+        extra_roots: Vec<CertificateDer<'static>>,
+        provider: Arc<CryptoProvider>,
+        inner: OnceLock<Result<Verifier, rustls::Error>>,
+    }
+
+    impl LazyVerifier {
+        pub(super) fn new(
+            extra_roots: Vec<CertificateDer<'static>>,
+            provider: Arc<CryptoProvider>,
+        ) -> LazyVerifier {
+            LazyVerifier {
+                extra_roots,
+                provider,
+                inner: OnceLock::new(),
+            }
+        }
+
+        /// The platform verifier; a trust store that could not be loaded is a TLS error on
+        /// every handshake.
+        fn inner(&self) -> Result<&Verifier, rustls::Error> {
+            let made = self.inner.get_or_init(|| {
+                let roots = self.extra_roots.clone();
+                if roots.is_empty() {
+                    Verifier::new(self.provider.clone())
+                } else {
+                    Verifier::new_with_extra_roots(roots, self.provider.clone())
+                }
+            });
+            made.as_ref().map_err(Clone::clone)
+        }
+    }
+
+    impl ServerCertVerifier for LazyVerifier {
+        fn verify_server_cert(
+            &self,
+            end_entity: &CertificateDer<'_>,
+            intermediates: &[CertificateDer<'_>],
+            server_name: &ServerName<'_>,
+            ocsp_response: &[u8],
+            now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            self.inner()?.verify_server_cert(
+                end_entity,
+                intermediates,
+                server_name,
+                ocsp_response,
+                now,
+            )
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            self.inner()?.verify_tls12_signature(message, cert, dss)
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            self.inner()?.verify_tls13_signature(message, cert, dss)
+        }
+
+        /// Asked for the client hello, before any certificate: the provider's schemes, which
+        /// are what the platform verifier answers here (it verifies with the same provider).
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.provider
+                .signature_verification_algorithms
+                .supported_schemes()
+        }
+    }
 }
 
 /// Android's platform verifier cannot take extra roots: a portal with a private CA is then
