@@ -32,9 +32,7 @@ use serde_json::{json, Value};
 
 #[path = "../../tests/src/secret_forms.rs"]
 mod secret_forms;
-use secret_forms::{
-    contains_form, forms, json_escaped_ascii, listed_flows, percent, WEIRD_PASSWORD,
-};
+use secret_forms::{json_escaped_ascii, listed_flows, percent, Known, WEIRD_PASSWORD};
 
 const BOB_BACKUP: [&str; 5] = ["aB3-x_", "Qw9_zz", "00-a_B", "k2k2k2", "Z_-9aa"];
 const PASSWORDS: [(&str, &str); 5] = [
@@ -57,7 +55,7 @@ struct Scan {
     flows: Vec<&'static str>,
     current: &'static str,
     captured: Vec<Captured>,
-    secrets: Vec<(String, String)>,
+    secrets: Known,
     runs: usize,
 }
 
@@ -70,11 +68,7 @@ impl Scan {
     }
 
     fn secret(&mut self, what: impl Into<String>, value: impl Into<String>) {
-        let value = value.into();
-        assert!(!value.is_empty());
-        if !self.secrets.iter().any(|(_, v)| *v == value) {
-            self.secrets.push((what.into(), value));
-        }
+        self.secrets.add(what, value);
     }
 
     fn capture(&mut self, what: String, text: String, allowed: &[String]) {
@@ -130,20 +124,7 @@ impl Scan {
 
     /// The secrets found in `text` that were not asked for there.
     fn leaks_in(&self, text: &str, allowed: &[String]) -> Vec<String> {
-        let text = text.to_lowercase();
-        let mut found = Vec::new();
-        for (what, secret) in &self.secrets {
-            if allowed.contains(secret) {
-                continue;
-            }
-            let digits_only = secret.bytes().all(|b| b.is_ascii_digit());
-            for form in forms(secret) {
-                if contains_form(&text, &form, digits_only) {
-                    found.push(format!("{what} ({secret:?} as {form:?})"));
-                }
-            }
-        }
-        found
+        self.secrets.leaks_in(text, allowed)
     }
 }
 
@@ -1172,7 +1153,7 @@ async fn no_secret_in_anything_the_cli_prints_unless_asked_for() {
         scan.flows.len(),
         scan.runs,
         scan.captured.len(),
-        scan.secrets.len(),
+        scan.secrets.count(),
         leaks.len()
     );
     // Straight to stderr: libtest captures `eprintln!`, not this.

@@ -87,3 +87,65 @@ pub fn contains_form(text: &str, form: &str, digits_only: bool) -> bool {
         !before.is_some_and(|b| b.is_ascii_digit()) && !after.is_some_and(|b| b.is_ascii_digit())
     })
 }
+
+/// The secrets a scan knows, each with its forms worked out once (a scan checks thousands of
+/// texts against every secret).
+#[derive(Default)]
+pub struct Known {
+    entries: Vec<Entry>,
+}
+
+struct Entry {
+    what: String,
+    value: String,
+    forms: Vec<String>,
+    digits_only: bool,
+}
+
+impl Known {
+    /// Knows `value` (not empty) as `what`, unless it is known already.
+    pub fn add(&mut self, what: impl Into<String>, value: impl Into<String>) {
+        let value = value.into();
+        assert!(!value.is_empty(), "an empty secret");
+        if self.entries.iter().any(|e| e.value == value) {
+            return;
+        }
+        self.entries.push(Entry {
+            what: what.into(),
+            forms: forms(&value),
+            digits_only: value.bytes().all(|b| b.is_ascii_digit()),
+            value,
+        });
+    }
+
+    /// The secrets found in `text`, other than those in `allowed`: what each is, in which form.
+    pub fn leaks_in(&self, text: &str, allowed: &[String]) -> Vec<String> {
+        let text = text.to_lowercase();
+        let mut found = Vec::new();
+        for e in self.entries.iter().filter(|e| !allowed.contains(&e.value)) {
+            for form in &e.forms {
+                if contains_form(&text, form, e.digits_only) {
+                    found.push(format!("{} ({:?} as {form:?})", e.what, e.value));
+                }
+            }
+        }
+        found
+    }
+
+    /// (what, secret) of each known secret.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries
+            .iter()
+            .map(|e| (e.what.as_str(), e.value.as_str()))
+    }
+
+    /// How many secrets are known.
+    pub fn count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Forgets them all.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+}

@@ -25,7 +25,7 @@ use docspace_auth::{
     LoginOutcome, TfaPending, Unauthenticated,
 };
 use docspace_auth_e2e::secret_forms::{
-    contains_form, forms, json_escaped_ascii, listed_flows, percent, WEIRD_PASSWORD,
+    json_escaped_ascii, listed_flows, percent, Known, WEIRD_PASSWORD,
 };
 use docspace_auth_e2e::users::*;
 use docspace_auth_e2e::{current_totp, pw, unix_now, wrong_totp, Portal};
@@ -43,7 +43,7 @@ struct Scan {
     /// (flow: what, text)
     captured: Vec<(String, String)>,
     /// (what it is, the secret)
-    secrets: Vec<(String, String)>,
+    secrets: Known,
 }
 
 impl Scan {
@@ -55,11 +55,7 @@ impl Scan {
     }
 
     fn secret(&mut self, what: impl Into<String>, value: impl Into<String>) {
-        let value = value.into();
-        assert!(!value.is_empty());
-        if !self.secrets.iter().any(|(_, v)| *v == value) {
-            self.secrets.push((what.into(), value));
-        }
+        self.secrets.add(what, value);
     }
 
     fn capture(&mut self, what: &str, text: String) {
@@ -178,17 +174,7 @@ impl Scan {
 
     /// The secrets found in `text`: (what the secret is, in which form).
     fn leaks_in(&self, text: &str) -> Vec<String> {
-        let text = text.to_lowercase();
-        let mut found = Vec::new();
-        for (what, secret) in &self.secrets {
-            let digits_only = secret.bytes().all(|b| b.is_ascii_digit());
-            for form in forms(secret) {
-                if contains_form(&text, &form, digits_only) {
-                    found.push(format!("{what} ({secret:?} as {form:?})"));
-                }
-            }
-        }
-        found
+        self.secrets.leaks_in(text, &[])
     }
 }
 
@@ -933,7 +919,7 @@ async fn no_secret_in_anything_the_core_prints_or_returns() {
         "secret scan (core): {} flows, {} captured outputs, {} known secrets, {} secrets found",
         scan.flows.len(),
         scan.captured.len(),
-        scan.secrets.len(),
+        scan.secrets.count(),
         leaks.len()
     );
     // Straight to stderr: libtest captures `eprintln!`, not this.
