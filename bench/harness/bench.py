@@ -22,7 +22,7 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, replace
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402  (sibling module)
@@ -48,17 +48,49 @@ CLIENTS = [
 @dataclass
 class Plan:
     seq_n: int
-    rounds: int
+    rounds: int  # interleaved rounds of `seq_n` logins in a row (one process per client and round)
     concurrency: List[int]
     conc_total: int
-    cold_runs: int
+    conc_rounds: int  # interleaved rounds of each concurrency level
+    cold_runs: int  # interleaved cold runs
     timeout: float
     warmup: Dict[str, int]
 
 
-FULL = Plan(300, 3, [1, 8, 64], 1000, 3, 900.0, {"kotlin": 300})
-SMOKE = Plan(2, 1, [8], 8, 1, 180.0, {})
+FULL = Plan(300, 9, [1, 8, 64], 1000, 3, 5, 900.0, {"kotlin": 300})
+SMOKE = Plan(2, 1, [8], 8, 1, 1, 180.0, {})
 DEFAULT_WARMUP = 30
+
+
+class Pinning:
+    """Which CPUs the emulator and the clients run on. With two CPUs or more (and BENCH_PIN not 0),
+    the emulator gets the last one and every client the others, so that the two sides never take
+    each other's CPU time and a client's CPU is not spent waiting for the emulator's; the run
+    then varies far less from one round to the next. Set by the harness for each process it
+    starts (sched_setaffinity, inherited by the client's threads and children)."""
+
+    def __init__(self) -> None:
+        cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+        self.on = len(cpus) >= 2 and os.environ.get("BENCH_PIN", "1") != "0"
+        self.emulator = {cpus[-1]} if self.on else set(cpus)
+        self.clients = set(cpus[:-1]) if self.on else set(cpus)
+
+    def describe(self) -> str:
+        if not self.on:
+            return "not pinned (one CPU, or BENCH_PIN=0)"
+        return f"emulator on CPU {fmt_cpus(self.emulator)}, clients on CPU {fmt_cpus(self.clients)}"
+
+    def preexec(self, cpus: set) -> Optional[Callable[[], None]]:
+        if not self.on:
+            return None
+        return lambda: os.sched_setaffinity(0, cpus)
+
+
+def fmt_cpus(cpus: set) -> str:
+    return ",".join(str(c) for c in sorted(cpus))
+
+
+PIN = Pinning()
 
 
 class Emulator:
@@ -69,6 +101,7 @@ class Emulator:
             [binary, "--listen", "127.0.0.1:0", "--users", users],
             stdout=subprocess.PIPE,
             text=True,
+            preexec_fn=PIN.preexec(PIN.emulator),
         )
         line = self.proc.stdout.readline().strip() if self.proc.stdout else ""
         m = re.fullmatch(r"listening on (http://127\.0\.0\.1:\d+)", line)
@@ -129,7 +162,8 @@ def run_json(cmd: List[str], args: List[str], env: Dict[str, str], timeout: floa
              exits: Exits) -> Dict[str, Any]:
     """Runs one client measurement; its last stdout line is the JSON report."""
     try:
-        done = subprocess.run(cmd + args, env=env, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(cmd + args, env=env, capture_output=True, text=True, timeout=timeout,
+                              preexec_fn=PIN.preexec(PIN.clients))
     except subprocess.TimeoutExpired:
         raise ClientError(f"timed out after {timeout:.0f} s: {' '.join(args)}")
     lines = done.stdout.strip().splitlines()
@@ -156,7 +190,8 @@ def cold(cmd: List[str], env: Dict[str, str], timeout: float, scratch: str, exit
     use_time = os.access(TIME, os.X_OK)
     argv = ([TIME, "-f", "%M", "-o", rss_file] if use_time else []) + cmd + ["cold"]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=PIN.preexec(PIN.clients))
     deadline = t0 + timeout
     line = ""
     while proc.stdout and time.perf_counter() < deadline:
@@ -184,55 +219,99 @@ def conns_per_login(counters: Dict[str, int]) -> Optional[float]:
     return counters.get("connections", 0) / logins if logins else None
 
 
-def measure(name: str, cmd: List[str], emu: Emulator, plan: Plan, users_secret: str,
-            scratch: str) -> Dict[str, Any]:
-    warmup = plan.warmup.get(name, 1 if plan.rounds == 1 else DEFAULT_WARMUP)
-    env = dict(os.environ, DS_URL=emu.url, DS_USER=USER, DS_PASSWORD="bob-pass", DS_SECRET=users_secret,
-               DS_WARMUP=str(warmup))
-    row: Dict[str, Any] = {"name": name, "logins": 0, "ok": 0, "failures": 0, "requests": 0}
-    exits = Exits()
+class Client:
+    """One client under test: its command, environment, row and process exits."""
 
-    def account(rep: Dict[str, Any], runs: List[Dict[str, Any]]) -> None:
+    def __init__(self, name: str, label: str, cmd: List[str], emu: Emulator, plan: Plan, secret: str) -> None:
+        warmup = plan.warmup.get(name, 1 if plan.rounds == 1 else DEFAULT_WARMUP)
+        self.name, self.cmd = name, cmd
+        self.env = dict(os.environ, DS_URL=emu.url, DS_USER=USER, DS_PASSWORD="bob-pass", DS_SECRET=secret,
+                        DS_WARMUP=str(warmup))
+        self.row: Dict[str, Any] = {"name": name, "label": label, "logins": 0, "ok": 0, "failures": 0,
+                                    "requests": 0, "cpu_rounds": [], "wall_rounds": [], "throughput": {},
+                                    "tput_rounds": {}, "cold_runs": [], "connections": 0}
+        self.exits = Exits()
+        self.error: Optional[str] = None
+
+    def account(self, rep: Dict[str, Any], runs: List[Dict[str, Any]]) -> None:
+        row = self.row
         row["logins"] += rep["warmup"]["ok"] + rep["warmup"]["failures"] + sum(r["n"] for r in runs)
         row["ok"] += rep["warmup"]["ok"] + sum(r["ok"] for r in runs)
         row["failures"] += rep["warmup"]["failures"] + sum(r["failures"] for r in runs)
 
-    emu.reset()
-    print(f"--> {name}: {plan.rounds} x {plan.seq_n} logins in a row", flush=True)
-    rep = run_json(cmd, ["seq", str(plan.seq_n), str(plan.rounds)], env, plan.timeout, exits)
-    account(rep, rep["rounds"])
-    counters = emu.counters()
-    row["requests"] += counters["requests"]
-    row["conns_per_login"] = conns_per_login(counters)
-    row["cpu_us"] = statistics.median(r["cpu_us"] / r["n"] for r in rep["rounds"])
-    row["wall_us"] = statistics.median(r["wall_us"] / r["n"] for r in rep["rounds"])
-    row["throughput"] = {}
-    for c in plan.concurrency:
-        print(f"--> {name}: {plan.conc_total} logins, {c} at a time", flush=True)
-        emu.reset_counters()
-        rep = run_json(cmd, ["conc", str(c), str(plan.conc_total)], env, plan.timeout, exits)
-        account(rep, [rep["run"]])
+
+def interleaved(clients: List[Client], rounds: int, what: str, step: Callable[[Client], None]) -> None:
+    """`rounds` rounds, each running `step` once for every client still working, in table order:
+    a change of the machine's speed during the run then touches every client alike."""
+    for k in range(rounds):
+        print(f"--> round {k + 1}/{rounds}: {what}", flush=True)
+        for c in clients:
+            if c.error is not None:
+                continue
+            try:
+                step(c)
+            except (ClientError, OSError, ValueError, KeyError) as e:
+                print(f"--> {c.name}: FAILED: {e}", flush=True)
+                c.error = str(e)
+
+
+def measure_all(clients: List[Client], emu: Emulator, plan: Plan, scratch: str) -> None:
+    def seq(c: Client) -> None:
+        emu.reset()
+        rep = run_json(c.cmd, ["seq", str(plan.seq_n), "1"], c.env, plan.timeout, c.exits)
+        c.account(rep, rep["rounds"])
         counters = emu.counters()
-        row["requests"] += counters["requests"]
-        run = rep["run"]
-        row["throughput"][str(c)] = {
-            "per_s": run["ok"] / (run["wall_us"] / 1e6) if run["wall_us"] else 0.0,
-            "failures": run["failures"],
-            "conns_per_login": conns_per_login(counters),
-        }
-    colds = []
-    for _ in range(plan.cold_runs):
+        c.row["requests"] += counters["requests"]
+        c.row["connections"] += counters["connections"]
+        c.row["seq_requests"] = c.row.get("seq_requests", 0) + counters["requests"]
+        for r in rep["rounds"]:
+            c.row["cpu_rounds"].append(r["cpu_us"] / r["n"])
+            c.row["wall_rounds"].append(r["wall_us"] / r["n"])
+
+    interleaved(clients, plan.rounds, f"{plan.seq_n} logins in a row, each client", seq)
+
+    for level in plan.concurrency:
+        def conc(c: Client, level: int = level) -> None:
+            emu.reset_counters()
+            rep = run_json(c.cmd, ["conc", str(level), str(plan.conc_total)], c.env, plan.timeout, c.exits)
+            c.account(rep, [rep["run"]])
+            counters = emu.counters()
+            c.row["requests"] += counters["requests"]
+            run = rep["run"]
+            per_s = run["ok"] / (run["wall_us"] / 1e6) if run["wall_us"] else 0.0
+            c.row["tput_rounds"].setdefault(str(level), []).append(per_s)
+            t = c.row["throughput"].setdefault(str(level), {"failures": 0})
+            t["failures"] += run["failures"]
+            t["conns_per_login"] = conns_per_login(counters)
+
+        interleaved(clients, plan.conc_rounds, f"{plan.conc_total} logins, {level} at a time", conc)
+
+    def cold_run(c: Client) -> None:
         emu.reset_counters()
-        colds.append(cold(cmd, env, plan.timeout, scratch, exits))
-        row["logins"] += 1
-        row["ok"] += 1
-        row["requests"] += emu.counters()["requests"]
-    row["cold_secs"] = statistics.median(c["secs"] for c in colds)
-    row["cold_rss_mb"] = statistics.median(c["rss_mb"] for c in colds)
-    row["cold_rss_upper_bound"] = any(c["rss_upper_bound"] for c in colds)
-    row["processes"], row["abnormal_exits"], row["exit_note"] = exits.processes, exits.abnormal, exits.note
-    row["first_error"] = exits.first_error
-    return row
+        c.row["cold_runs"].append(cold(c.cmd, c.env, plan.timeout, scratch, c.exits))
+        c.row["logins"] += 1
+        c.row["ok"] += 1
+        c.row["requests"] += emu.counters()["requests"]
+
+    interleaved(clients, plan.cold_runs, "a cold process, each client", cold_run)
+
+    for c in clients:
+        row = c.row
+        if c.error is not None:
+            row["error"] = c.error
+            continue
+        row["cpu_us"] = statistics.median(row["cpu_rounds"])
+        row["wall_us"] = statistics.median(row["wall_rounds"])
+        logins = row.get("seq_requests", 0) / 2
+        row["conns_per_login"] = row["connections"] / logins if logins else None
+        for level, rates in row["tput_rounds"].items():
+            row["throughput"][level]["per_s"] = statistics.median(rates)
+        row["cold_secs"] = statistics.median(x["secs"] for x in row["cold_runs"])
+        row["cold_rss_mb"] = statistics.median(x["rss_mb"] for x in row["cold_runs"])
+        row["cold_rss_upper_bound"] = any(x["rss_upper_bound"] for x in row["cold_runs"])
+        row["processes"], row["abnormal_exits"], row["exit_note"] = (
+            c.exits.processes, c.exits.abnormal, c.exits.note)
+        row["first_error"] = c.exits.first_error
 
 
 def main() -> int:
@@ -263,25 +342,24 @@ def main() -> int:
     machine = report.machine()
     scratch = tempfile.mkdtemp(prefix="docspace-bench-")
     emu = Emulator(a.emulator, a.users)
+    machine["pinning"] = PIN.describe()
+    print(f"--> CPUs: {machine['pinning']}", flush=True)
     rows: List[Dict[str, Any]] = []
+    clients: List[Client] = []
     try:
         for name, label in CLIENTS:
             if name in broken:
                 print(f"--> {name}: FAILED: {broken[name]}", flush=True)
                 rows.append({"name": name, "label": label, "error": broken[name]})
-                continue
-            if name not in commands:
+            elif name not in commands:
                 reason = skipped.get(name, "not set up")
                 print(f"--> {name}: skipped: {reason}", flush=True)
                 rows.append({"name": name, "label": label, "skipped": reason})
-                continue
-            try:
-                row = measure(name, shlex.split(commands[name]), emu, plan, secret, scratch)
-            except (ClientError, OSError, ValueError, KeyError) as e:
-                print(f"--> {name}: FAILED: {e}", flush=True)
-                row = {"name": name, "error": str(e)}
-            row["label"] = label
-            rows.append(row)
+            else:
+                client = Client(name, label, shlex.split(commands[name]), emu, plan, secret)
+                clients.append(client)
+                rows.append(client.row)
+        measure_all(clients, emu, plan, scratch)
     finally:
         emu.stop()
         shutil.rmtree(scratch, ignore_errors=True)

@@ -10,10 +10,12 @@ import math
 import os
 import platform
 import subprocess
-from typing import Any, Callable, Dict, List, Optional
+import statistics
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from xml.sax.saxutils import escape
 
 Row = Dict[str, Any]
+Spread = Tuple[float, float]
 
 
 def loadavg() -> str:
@@ -63,6 +65,7 @@ def machine() -> Dict[str, str]:
 
 def stamp(m: Dict[str, str]) -> str:
     return (f"{m['date']} · {m['nproc']} CPUs, {m['cpu']} · {m['os']} · commit {m['commit']} · "
+            f"{m.get('pinning', 'not pinned')} · "
             f"load average {m['load_before']} before, {m.get('load_after', '?')} after")
 
 
@@ -105,34 +108,47 @@ def targets(rows: List[Row], cs: List[str]) -> List[str]:
         return by[name].get(key) if name in by else None
 
     def line(what: str, value: Optional[float], limit: float, at_most: bool, unit: str = "×",
-             digits: int = 2) -> str:
+             digits: int = 2, spread: Optional[Spread] = None) -> str:
         if value is None:
             return f"| {what} | not measured | |"
         ok = value <= limit if at_most else value >= limit
         shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{digits}f}"
-        return (f"| {what} | {shown}{unit} ({'≤' if at_most else '≥'} {limit:g}{unit}) | "
+        if spread:
+            shown += f"{unit} ({spread[0]:,.{digits}f}–{spread[1]:,.{digits}f})"
+        else:
+            shown += unit
+        return (f"| {what} | {shown} ({'≤' if at_most else '≥'} {limit:g}{unit}) | "
                 f"{'holds' if ok else 'not yet'} |")
 
-    def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
-        return a / b if a is not None and b else None
+    def paired(a: str, b: str, series: Callable[[Row], List[float]]) -> Tuple[Optional[float], Optional[Spread]]:
+        """Median and range of a's / b's value, round by round (the rounds are interleaved, so a
+        round's two values were measured minutes apart at most)."""
+        if a not in by or b not in by:
+            return None, None
+        ratios = [x / y for x, y in zip(series(by[a]), series(by[b])) if y]
+        if not ratios:
+            return None, None
+        return statistics.median(ratios), (min(ratios), max(ratios))
 
-    core_cpu = get("core-new", "cpu_us")
-    out = ["| target (issue 9) | this run | |", "|---|---:|---|",
-           line("core, `Auth::new` per login: CPU per login / floor's", ratio(core_cpu, get("floor", "cpu_us")),
-                1.2, True),
-           line("Python sync: CPU per login / core's", ratio(get("py-sync", "cpu_us"), core_cpu), 2, True),
-           line("Python async: CPU per login / core's", ratio(get("py-async", "cpu_us"), core_cpu), 3, True),
-           line("official Python SDK: CPU per login / core's", ratio(get("sdk", "cpu_us"), core_cpu), 10, False),
-           line("Node sample: CPU per login / core's", ratio(get("node", "cpu_us"), core_cpu), 10, False)]
+    cpu = lambda r: r.get("cpu_rounds", [])  # noqa: E731
+    out = ["| target (issue 9) | this run: median (range) over the rounds | |", "|---|---:|---|"]
+    for what, a, b, limit, at_most in [
+        ("core, `Auth::new` per login: CPU per login / floor's", "core-new", "floor", 1.2, True),
+        ("Python sync: CPU per login / core's", "py-sync", "core-new", 2, True),
+        ("Python async: CPU per login / core's", "py-async", "core-new", 3, True),
+        ("official Python SDK: CPU per login / core's", "sdk", "core-new", 10, False),
+        ("Node sample: CPU per login / core's", "node", "core-new", 10, False),
+    ]:
+        value, spread = paired(a, b, cpu)
+        out.append(line(what, value, limit, at_most, spread=spread))
     for c in [c for c in ("64", "1000") if c in cs]:
-        floor_t = by["floor"]["throughput"][c]["per_s"] if "floor" in by else None
         for name in ("core-new", "core-clone"):
             t = by[name]["throughput"][c] if name in by else None
-            out.append(line(f"{name}, {c} at a time: throughput / floor's",
-                            ratio(t["per_s"], floor_t) if t else None, 0.9, False))
+            value, spread = paired(name, "floor", lambda r: r.get("tput_rounds", {}).get(c, []))
+            out.append(line(f"{name}, {c} at a time: throughput / floor's", value, 0.9, False, spread=spread))
             out.append(line(f"{name}, {c} at a time: failures", t["failures"] if t else None, 0, True, ""))
-    out.append(line("cold Python process: official SDK's time / Python sync's",
-                    ratio(get("sdk", "cold_secs"), get("py-sync", "cold_secs")), 50, False))
+    value, spread = paired("sdk", "py-sync", lambda r: [x["secs"] for x in r.get("cold_runs", [])])
+    out.append(line("cold Python process: official SDK's time / Python sync's", value, 50, False, spread=spread))
     out.append(line("cold Python process: peak RSS (MB)", get("py-sync", "cold_rss_mb"), 25, True, ""))
     docspace = [n for n in by if n.startswith(("core", "py-", "kotlin"))]
     worst = max(docspace, key=lambda n: by[n]["conns_per_login"] or 0, default=None)
@@ -154,11 +170,14 @@ def markdown(result: Dict[str, Any]) -> str:
         f"{stamp(result['machine'])}",
         "",
         f"The same 2FA login ({result['user']}: password, then a TOTP code) against the release emulator on "
-        f"loopback. CPU and wall time: median of {plan['rounds']} rounds of {plan['seq_n']} logins in a row in one "
-        f"process (getrusage, user + system, all threads). Throughput: {plan['conc_total']} logins, C at a time, "
-        f"in one process. Cold: a fresh process from start to token, median of {plan['cold_runs']} "
-        "(peak RSS from GNU time). Connections: the emulator's counters over the logins in a row. "
-        "Ratios (×) against the floor.",
+        f"loopback. CPU and wall time: median of {plan['rounds']} rounds of {plan['seq_n']} logins in a row, "
+        "a process per client and round, after its warm-up (getrusage, user + system, all threads). "
+        f"Throughput: {plan['conc_total']} logins, C at a time, in one process, median of {plan['conc_rounds']} "
+        f"rounds. Cold: a fresh process from start to token, median of {plan['cold_runs']} "
+        "(peak RSS from GNU time). Every measurement is taken in rounds that go through all the clients in "
+        "turn, so that a change of the machine's speed touches every client alike; the targets compare "
+        "two clients round by round. Connections: the emulator's counters over the logins in a row. "
+        "Ratios (×) in this table against the floor's medians.",
         "",
         "| client | CPU per login µs | wall per login µs | "
         + " | ".join(f"logins/s, {c} at a time" for c in cs)
