@@ -7,9 +7,15 @@
 //! the calling thread: no hand-off to another thread and back. The core keeps the connections
 //! such a runtime opens for that thread's own requests (core's `http/client.rs`).
 //!
+//! A blocking call's caller cannot go away while it waits, so the work that an async method
+//! runs in a task of its own (so that it completes if its caller is cancelled) runs inline in a
+//! blocking call ([`in_task`], [`detach`]): no task to spawn, and no wake-up of the waiting
+//! thread when it ends (on a current-thread runtime that is a write to its eventfd and another
+//! `epoll_wait`, per call).
+//!
 //! Kotlin and Swift apps use the `suspend`/`async` methods; these exist beside them.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::future::Future;
 
 use tokio::runtime::{Builder, Runtime};
@@ -21,12 +27,53 @@ use crate::AuthError;
 /// caller's thread (Python's event loop thread, which may also make blocking calls on its own
 /// runtime), and a request is tied to the connections of the thread that runs it. If the
 /// caller goes away, the task still finishes (a read has no effect to undo).
+///
+/// In a blocking call ([`wait`]) it runs inline instead (see the module's docs).
 pub(crate) async fn in_task<T: Send + 'static>(
     work: impl Future<Output = Result<T, AuthError>> + Send + 'static,
 ) -> Result<T, AuthError> {
+    if in_blocking_call() {
+        return work.await;
+    }
     tokio::spawn(work)
         .await
         .unwrap_or_else(|_| Err(AuthError::other("the task ended unexpectedly")))
+}
+
+/// Runs `work` to its end whatever becomes of the caller: spawned as a task of the current
+/// runtime, whose result the caller waits for on a channel `work` sends to; in a blocking call,
+/// inline, finished when this returns.
+pub(crate) async fn detach(work: impl Future<Output = ()> + Send + 'static) {
+    if in_blocking_call() {
+        work.await;
+    } else {
+        tokio::spawn(work);
+    }
+}
+
+thread_local! {
+    /// Set while this thread waits in [`wait`].
+    static IN_BLOCKING_CALL: Cell<bool> = const { Cell::new(false) };
+}
+
+fn in_blocking_call() -> bool {
+    IN_BLOCKING_CALL.with(Cell::get)
+}
+
+/// Marks this thread as in a blocking call until dropped (also when the call unwinds).
+struct BlockingCall;
+
+impl BlockingCall {
+    fn enter() -> BlockingCall {
+        IN_BLOCKING_CALL.with(|flag| flag.set(true));
+        BlockingCall
+    }
+}
+
+impl Drop for BlockingCall {
+    fn drop(&mut self) {
+        IN_BLOCKING_CALL.with(|flag| flag.set(false));
+    }
 }
 
 /// Runs `call` to completion on this thread's runtime. From inside an async runtime (where
@@ -49,7 +96,10 @@ pub(crate) fn wait<T>(call: impl Future<Output = Result<T, AuthError>>) -> Resul
             let _ = runtime.set(built);
         }
         match runtime.get() {
-            Some(runtime) => runtime.block_on(call),
+            Some(runtime) => {
+                let _blocking = BlockingCall::enter();
+                runtime.block_on(call)
+            }
             None => Err(AuthError::other("cannot start the runtime")),
         }
     })

@@ -125,14 +125,15 @@ impl DocspaceClient {
         let password = SecretString::from(password);
         let auth = self.auth.clone();
         let (tx, rx) = oneshot::channel();
-        tokio::spawn(async move {
+        crate::blocking::detach(async move {
             let outcome = match captcha {
                 Some(captcha) => auth.login_with_captcha(&user, password, captcha).await,
                 None => auth.login(&user, password).await,
             };
             // Nobody waiting: `Unclaimed` logs a session out as it drops.
             let _ = tx.send(outcome.map(Unclaimed::from));
-        });
+        })
+        .await;
         let outcome = rx
             .await
             .map_err(|_| AuthError::other("the login task ended unexpectedly"))??;

@@ -135,7 +135,7 @@ impl Session {
         self.logged_out.store(true, Ordering::Release);
         let logged_out = Arc::clone(&self.logged_out);
         let (tx, rx) = oneshot::channel();
-        tokio::spawn(async move {
+        crate::blocking::detach(async move {
             let outcome = match session.logout().await {
                 Ok(logged_out) => Ok(logged_out.sso_logout_url),
                 Err(failed) => {
@@ -150,7 +150,8 @@ impl Session {
             drop(guard);
             // Nobody waiting (cancelled): the state already says everything.
             let _ = tx.send(outcome);
-        });
+        })
+        .await;
         rx.await
             .unwrap_or_else(|_| Err(AuthError::other("the logout task ended unexpectedly")))
     }
