@@ -3,9 +3,10 @@
 # PyPI, the package built and installed into it, `mypy --strict` on the installed package and on
 # the tests, then pytest against the installed wheel and the emulator.
 #
-# The library is built with cargo's debug profile, as the Kotlin and Swift suites do: the size-tuned
-# release build (fat LTO, one codegen unit) takes minutes, and test-wheel.sh tests the release
-# wheel with the same suite. CARGO_PROFILE=release tests a release library here too.
+# The library is built with cargo's release profile by default: test-wheel.sh then builds the
+# release wheel from the same build in seconds (maturin's debug build does not share cargo test's
+# artifacts, so a debug build here costs minutes and the wheel's release build minutes more).
+# CARGO_PROFILE=debug builds a debug library instead.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -31,7 +32,7 @@ echo "==> Python: venv and tools"
 echo "==> Python: the vendor's SDK (docspace-api-sdk, pinned), for the token handoff test"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check "docspace-api-sdk==3.7.0"
 
-profile="${CARGO_PROFILE:-debug}"
+profile="${CARGO_PROFILE:-release}"
 case "$profile" in
   debug) maturin_profile=dev ;;
   release) maturin_profile=release ;;
