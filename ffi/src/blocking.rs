@@ -10,8 +10,7 @@
 //! A blocking call's caller cannot go away while it waits, so the work that an async method
 //! runs in a task of its own (so that it completes if its caller is cancelled) runs inline in a
 //! blocking call ([`in_task`], [`detach`]): no task to spawn, and no wake-up of the waiting
-//! thread when it ends (on a current-thread runtime that is a write to its eventfd and another
-//! `epoll_wait`, per call).
+//! thread when it ends (on a current-thread runtime, a write to its eventfd per call).
 //!
 //! Kotlin and Swift apps use the `suspend`/`async` methods; these exist beside them.
 

@@ -6,9 +6,9 @@
 //! and Windows' verifiers ask the OS per verification.
 #![cfg(all(unix, not(target_vendor = "apple")))]
 
-use docspace_auth::{Auth, Error, LoginOutcome, TransportErrorKind};
+use docspace_auth::{Auth, Error, TransportErrorKind};
 use docspace_auth_e2e::users::*;
-use docspace_auth_e2e::{pw, Portal};
+use docspace_auth_e2e::{login_authenticated, pw, Portal};
 
 #[tokio::test]
 async fn an_unreadable_trust_store_only_fails_the_connections_that_need_it() {
@@ -18,8 +18,7 @@ async fn an_unreadable_trust_store_only_fails_the_connections_that_need_it() {
     let empty = std::env::temp_dir().join(format!("docspace-empty-trust-{}", std::process::id()));
     std::fs::create_dir_all(&empty).expect("folder");
     let no_file = empty.join("none.pem");
-    // SAFETY (edition 2021: a safe call): no other thread of this process reads the environment
-    // yet; the runtime's workers do not.
+    // No other thread of this process reads the environment while this is set.
     std::env::set_var("SSL_CERT_FILE", &no_file);
     std::env::set_var("SSL_CERT_DIR", &empty);
 
@@ -27,10 +26,7 @@ async fn an_unreadable_trust_store_only_fails_the_connections_that_need_it() {
     // a loopback portal never needs it.
     let plain = Portal::start().await;
     let auth = Auth::new(plain.url()).expect("a client without reading the trust store");
-    assert!(matches!(
-        auth.login(ALICE.0, pw(ALICE.1)).await,
-        Ok(LoginOutcome::Authenticated(_))
-    ));
+    login_authenticated(auth, ALICE).await;
 
     // An HTTPS login reads it on its first certificate: an empty store is a TLS error there,
     // and again on the next one (the failure is not forgotten, nor does it panic).
@@ -59,9 +55,6 @@ async fn an_unreadable_trust_store_only_fails_the_connections_that_need_it() {
         .add_root_certificate_pem(&pem)
         .build()
         .expect("client");
-    assert!(matches!(
-        auth.login(ALICE.0, pw(ALICE.1)).await,
-        Ok(LoginOutcome::Authenticated(_))
-    ));
+    login_authenticated(auth, ALICE).await;
     let _ = std::fs::remove_dir_all(&empty);
 }
