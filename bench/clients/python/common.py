@@ -7,7 +7,6 @@ line (``seq N ROUNDS``, ``conc C TOTAL`` or ``cold``), one JSON line (or ``TOKEN
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -18,27 +17,24 @@ import struct
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Awaitable, Callable, List
 
 MAX_COUNT = 1_000_000
 
 
-@dataclass
+# Plain classes, and asyncio imported by main_async only: a cold run of a client imports no more
+# of the standard library than the client needs (dataclasses and asyncio cost tens of ms).
 class Config:
-    url: str
-    user: str
-    password: str
-    secret: str
-    warmup: int
+    def __init__(self, url: str, user: str, password: str, secret: str, warmup: int) -> None:
+        self.url, self.user, self.password, self.secret, self.warmup = url, user, password, secret, warmup
 
 
-@dataclass
 class Tally:
-    ok: int = 0
-    failures: int = 0
-    token_len: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    def __init__(self) -> None:
+        self.ok = 0
+        self.failures = 0
+        self.token_len = 0
+        self.lock = threading.Lock()
 
     def add(self, token: object = None, error: BaseException | None = None) -> None:
         with self.lock:
@@ -152,6 +148,7 @@ def main_sync(login: Callable[[], str]) -> None:
 
 def main_async(login: Callable[[], Awaitable[str]]) -> None:
     """Runs an async ``login() -> token``: one task per concurrent login, one event loop."""
+    import asyncio
 
     async def many_async(c: int, per: int) -> Tally:
         tally = Tally()

@@ -1,5 +1,7 @@
 """The suite runs against the installed wheel, not the source tree."""
 
+import subprocess
+import sys
 import sysconfig
 from pathlib import Path
 
@@ -15,3 +17,27 @@ def test_package_is_the_installed_wheel() -> None:
     assert list((package_dir / "_native").glob("*docspace_auth_ffi*"))
     assert (package_dir / "py.typed").exists()
     assert docspace_auth.__version__
+
+
+def test_import_leaves_asyncio_out() -> None:
+    """`import docspace_auth` does not import asyncio (a third of its import time): the generated
+    module imports it where an async call needs it (ffi/src/bin/uniffi-bindgen.rs patches it)."""
+    code = "import sys, docspace_auth; print('asyncio' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out
+
+
+def test_async_call_in_a_fresh_process() -> None:
+    """An async call still finds its event loop when only the caller imported asyncio."""
+    code = (
+        "import asyncio, docspace_auth\n"
+        "async def main():\n"
+        "    client = docspace_auth.AsyncClient('http://127.0.0.1:9/')\n"
+        "    try:\n"
+        "        await client.portal_info()\n"
+        "    except docspace_auth.ConnectError:\n"
+        "        print('refused')\n"
+        "asyncio.run(main())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "refused", out

@@ -2,7 +2,109 @@
 //! --features bindgen-cli`): maturin looks for a `uniffi-bindgen` bin in the crate it builds, and the
 //! workspace's `uniffi-bindgen` crate is outside `default-members`. Same uniffi version as the library.
 //! Only built with the `bindgen-cli` feature, never part of an app build.
+//!
+//! After uniffi has generated the Python module, one patch (as `bindings/swift/scripts/` patches
+//! the Swift sources): the module imports `asyncio` only where it uses it. uniffi's template
+//! imports it at the top, and it is most of `import docspace_auth`'s time (about 35 ms of 95 ms
+//! here) and memory for a synchronous program; a program that awaits a call has imported it
+//! already. `bindings/python/tests/test_installed.py` checks that the installed package does not
+//! import it.
+
+use std::path::{Path, PathBuf};
+use std::process::exit;
 
 fn main() {
-    uniffi::uniffi_bindgen_main()
+    uniffi::uniffi_bindgen_main();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) != Some("generate") {
+        return;
+    }
+    let (Some(language), Some(out_dir)) = (
+        option(&args, "--language", "-l"),
+        option(&args, "--out-dir", "-o"),
+    ) else {
+        return;
+    };
+    if language != "python" {
+        return;
+    }
+    if let Err(e) = patch_dir(Path::new(&out_dir)) {
+        eprintln!("uniffi-bindgen (docspace-auth-ffi): {e}");
+        exit(1);
+    }
+}
+
+/// The value of `--long X`, `--long=X` or `-s X`.
+fn option(args: &[String], long: &str, short: &str) -> Option<String> {
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        if arg == long || arg == short {
+            return it.next().cloned();
+        }
+        if let Some(value) = arg.strip_prefix(long).and_then(|r| r.strip_prefix('=')) {
+            return Some(value.to_owned());
+        }
+    }
+    None
+}
+
+fn patch_dir(dir: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
+    files.sort();
+    for path in files {
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if !text.contains("\nimport asyncio\n") {
+            continue; // not a module with async functions
+        }
+        let patched = lazy_asyncio(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(&path, patched).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Every edit must apply exactly once, and afterwards `asyncio` may appear only in an annotation
+/// and in the function that imports it: a uniffi whose template differs fails the build here.
+fn lazy_asyncio(text: &str) -> Result<String, String> {
+    const EDITS: [(&str, &str); 2] = [
+        (
+            "\nimport asyncio\n",
+            "\nif typing.TYPE_CHECKING:  # docspace-auth: imported where it is used\n    import asyncio\n",
+        ),
+        (
+            "\n        return asyncio.get_running_loop()\n",
+            "\n        import asyncio\n        return asyncio.get_running_loop()\n",
+        ),
+    ];
+    let mut out = text.to_owned();
+    for (from, to) in EDITS {
+        let n = out.matches(from).count();
+        if n != 1 {
+            return Err(format!(
+                "expected {from:?} once in uniffi's Python module, found it {n} times"
+            ));
+        }
+        out = out.replacen(from, to, 1);
+    }
+    let allowed = [
+        "if typing.TYPE_CHECKING:  # docspace-auth: imported where it is used",
+        "import asyncio",
+        "return asyncio.get_running_loop()",
+        "def uniffi_set_event_loop(eventloop: asyncio.BaseEventLoop):",
+    ];
+    if let Some(line) = out
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.contains("asyncio") && !l.starts_with('#'))
+        .find(|l| !allowed.contains(l))
+    {
+        return Err(format!(
+            "uniffi's Python module uses asyncio where this patch does not expect it: {line:?}"
+        ));
+    }
+    Ok(out)
 }
