@@ -145,7 +145,12 @@ def targets(rows: List[Row], cs: List[str]) -> List[str]:
         for name in ("core-new", "core-clone"):
             t = by[name]["throughput"][c] if name in by else None
             value, spread = paired(name, "floor", lambda r: r.get("tput_rounds", {}).get(c, []))
-            out.append(line(f"{name}, {c} at a time: throughput / floor's", value, 0.9, False, spread=spread))
+            if c == "64":
+                out.append(line(f"{name}, {c} at a time: throughput / floor's", value, 0.9, False, spread=spread))
+            elif value is not None and spread:
+                # The issue asks 1,000 at a time for 0 failures only; the ratio is shown, not judged.
+                out.append(f"| {name}, {c} at a time: throughput / floor's | {value:.2f}× "
+                           f"({spread[0]:.2f}–{spread[1]:.2f}) (no target) | |")
             out.append(line(f"{name}, {c} at a time: failures", t["failures"] if t else None, 0, True, ""))
     value, spread = paired("sdk", "py-sync", lambda r: [x["secs"] for x in r.get("cold_runs", [])])
     out.append(line("cold Python process: official SDK's time / Python sync's", value, 50, False, spread=spread))
