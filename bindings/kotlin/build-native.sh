@@ -4,7 +4,8 @@
 #   build-native.sh <cargo profile> <generated-sources dir> <generated-resources dir>
 #
 # 1. builds the docspace-auth-ffi cdylib with cargo (workspace at ../..),
-# 2. generates the Kotlin sources from that library with the workspace's own uniffi-bindgen,
+# 2. generates the Kotlin sources from that library with the project's uniffi-bindgen
+#    (scripts/lib/uniffi-bindgen.sh),
 # 3. puts a copy of the library under <generated-resources>/<JNA os prefix>/ so that it ends up
 #    inside the jar where JNA looks for it (e.g. linux-x86-64/libdocspace_auth_ffi.so).
 set -euo pipefail
@@ -54,14 +55,21 @@ if [ ! -f "$lib" ]; then
     exit 1
 fi
 
+# The library goes into the jar's resources first: the bindgen run below builds the ffi crate once
+# more (with uniffi's CLI, scripts/lib/uniffi-bindgen.sh) in the same target directory.
+dest="$res_out/$jna_prefix"
+rm -rf "$res_out"
+mkdir -p "$dest"
+cp "$lib" "$dest/$lib_file"
+
 echo "[docspace-auth] uniffi-bindgen generate --language kotlin -> $src_out"
 rm -rf "$src_out"
 mkdir -p "$src_out"
 generate() {
-    cargo run --quiet -p uniffi-bindgen -- generate "$1" --language kotlin \
+    bash "$root/scripts/lib/uniffi-bindgen.sh" generate "$1" --language kotlin \
         --no-format --metadata-no-deps --out-dir "$src_out"
 }
-if ! generate "$lib"; then
+if ! generate "$dest/$lib_file"; then
     # A profile with `strip = true` removes the metadata uniffi reads. The interface is the same in every
     # profile of the same source, so read it from an unstripped dev build instead.
     if [ "$profile_dir" = debug ]; then
@@ -74,12 +82,8 @@ if ! generate "$lib"; then
     generate "$target_dir/debug/$lib_file"
 fi
 
-dest="$res_out/$jna_prefix"
-rm -rf "$res_out"
-mkdir -p "$dest"
-cp "$lib" "$dest/$lib_file"
-# The jar's copy needs neither debug info nor the static symbol table (the generator above read the
-# unstripped library; JNA finds the exported functions in the dynamic symbol table, which strip keeps).
+# The jar's copy needs neither debug info nor the static symbol table (the generator above read it
+# unstripped; JNA finds the exported functions in the dynamic symbol table, which strip keeps).
 if command -v strip >/dev/null 2>&1 && [ "$os" = Linux ]; then
     strip --strip-all "$dest/$lib_file"
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and tests the Kotlin/JVM bindings from a clean clone: Maven builds the Rust library with cargo,
-# generates the Kotlin sources with the workspace's uniffi-bindgen, packages the library in the jar and runs
+# generates the Kotlin sources with the project's uniffi-bindgen, packages the library in the jar and runs
 # the JUnit 5 suite (Surefire) against the emulator binary. `clean` so that no stale class from an earlier
 # build is tested.
 #

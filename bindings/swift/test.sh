@@ -13,11 +13,13 @@
 # 1. (chroot) sets up (once) / reuses the chroot (scripts/setup-toolchain.sh);
 # 2. builds the ffi cdylib and the emulator with cargo on the host (debug; the library the bindings
 #    are generated from is never stripped);
-# 3. generates the Swift sources, C header and module map with the workspace's uniffi-bindgen into
+# 3. generates the Swift sources, C header and module map with the project's uniffi-bindgen
+#    (scripts/lib/uniffi-bindgen.sh) into
 #    Sources/DocspaceAuth and Sources/DocspaceAuthFFI (gitignored), the Swift sources patched by
 #    scripts/patch-cancellation.pl (task cancellation cancels the Rust call);
 # 4. runs `swift test` (chroot: inside it, with the repository, and the cargo target dir if it is
-#    elsewhere, bind-mounted at the same path), linking target/debug/libdocspace_auth_ffi.{so,dylib}.
+#    elsewhere, bind-mounted at the same path), linking a copy of the debug library
+#    (target/swift-native/libdocspace_auth_ffi.{so,dylib}).
 #
 # Extra arguments go to `swift test` (e.g. `--filter DocspaceAuthTests.ScenarioTests/testPlainLogin`).
 set -euo pipefail
@@ -75,16 +77,23 @@ cargo build -p docspace-emulator
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
   | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 [ -n "$TARGET_DIR" ] || { echo "cannot find cargo's target directory" >&2; exit 1; }
-LIB_DIR="$TARGET_DIR/debug"
-if [ "$OS" = Darwin ]; then LIB="$LIB_DIR/libdocspace_auth_ffi.dylib"; else LIB="$LIB_DIR/libdocspace_auth_ffi.so"; fi
-EMULATOR="$LIB_DIR/docspace-emulator"
-[ -f "$LIB" ] || { echo "missing $LIB" >&2; exit 1; }
+if [ "$OS" = Darwin ]; then LIB_FILE=libdocspace_auth_ffi.dylib; else LIB_FILE=libdocspace_auth_ffi.so; fi
+BUILT="$TARGET_DIR/debug/$LIB_FILE"
+EMULATOR="$TARGET_DIR/debug/docspace-emulator"
+[ -f "$BUILT" ] || { echo "missing $BUILT" >&2; exit 1; }
 [ -x "$EMULATOR" ] || { echo "missing $EMULATOR" >&2; exit 1; }
+# The tests link and load a copy: the bindgen run below builds the ffi crate once more (with
+# uniffi's CLI, scripts/lib/uniffi-bindgen.sh) in the same target directory.
+LIB_DIR="$TARGET_DIR/swift-native"
+LIB="$LIB_DIR/$LIB_FILE"
+rm -rf "$LIB_DIR"
+mkdir -p "$LIB_DIR"
+cp "$BUILT" "$LIB"
 
 echo "==> Swift: generate bindings"
 GEN="$(mktemp -d)"
 trap 'rm -rf "$GEN"' EXIT
-cargo run -q -p uniffi-bindgen -- generate --no-format --config "$SWIFT_DIR/uniffi-swift.toml" \
+bash "$REPO/scripts/lib/uniffi-bindgen.sh" generate --no-format --config "$SWIFT_DIR/uniffi-swift.toml" \
   --library "$LIB" --language swift --out-dir "$GEN"
 # Swift task cancellation reaches the Rust future (uniffi 0.32's template does not do it).
 perl "$SWIFT_DIR/scripts/patch-cancellation.pl" "$GEN/docspace_auth_ffi.swift"

@@ -5,7 +5,7 @@
 #
 # 1. checks the prerequisites, one line for each missing one, before anything is built;
 # 2. builds libdocspace_auth_ffi.so for each ABI with cargo-ndk (release profile, API $ANDROID_MIN_SDK);
-# 3. generates the Kotlin sources from a host dev build with the workspace's uniffi-bindgen (as
+# 3. generates the Kotlin sources from a host dev build with the project's uniffi-bindgen (as
 #    build-native.sh does for the JVM jar; the interface is the same in every build of one commit);
 # 4. compiles them and android/src (DocspaceAuthAndroid) with kotlinc against the SDK's android.jar,
 #    JNA and kotlinx-coroutines (from Maven Central, via mvn) into classes.jar;
@@ -139,7 +139,7 @@ esac
 target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 # Separate invocations (feature unification would link uniffi's CLI into the library).
 cargo build -p docspace-auth-ffi
-cargo run --quiet -p uniffi-bindgen -- generate "$target_dir/debug/$host_lib" --language kotlin \
+bash "$root/scripts/lib/uniffi-bindgen.sh" generate "$target_dir/debug/$host_lib" --language kotlin \
   --no-format --metadata-no-deps --out-dir "$work/src"
 
 # 4. classes.jar.

@@ -61,7 +61,7 @@ trap 'rm -rf "$WORK"' EXIT
 # cargo invocation as uniffi-bindgen (feature unification).
 echo "==> generate Swift bindings"
 cargo build -p docspace-auth-ffi
-cargo run -q -p uniffi-bindgen -- generate --no-format --config "$SWIFT_DIR/uniffi-swift.toml" \
+bash "$REPO/scripts/lib/uniffi-bindgen.sh" generate --no-format --config "$SWIFT_DIR/uniffi-swift.toml" \
   --library "$TARGET_DIR/debug/libdocspace_auth_ffi.dylib" --language swift --out-dir "$WORK/gen"
 # Swift task cancellation reaches the Rust future (uniffi 0.32's template does not do it).
 perl "$SWIFT_DIR/scripts/patch-cancellation.pl" "$WORK/gen/docspace_auth_ffi.swift"

@@ -1,7 +1,8 @@
-//! The bindgen that maturin runs (`cargo run --bin uniffi-bindgen --manifest-path ffi/Cargo.toml
-//! --features bindgen-cli`): maturin looks for a `uniffi-bindgen` bin in the crate it builds, and the
-//! workspace's `uniffi-bindgen` crate is outside `default-members`. Same uniffi version as the library.
-//! Only built with the `bindgen-cli` feature, never part of an app build.
+//! The project's bindgen (`cargo run --bin uniffi-bindgen --manifest-path ffi/Cargo.toml
+//! --features bindgen-cli`): maturin looks for a `uniffi-bindgen` bin in the crate it builds, and
+//! `scripts/lib/uniffi-bindgen.sh` runs the same for Kotlin, Swift, Android and the XCFramework, so
+//! that one build of it serves every binding. Same uniffi version as the library. Only built with
+//! the `bindgen-cli` feature, never part of an app build.
 //!
 //! After uniffi has generated the Python module, one patch (as `bindings/swift/scripts/` patches
 //! the Swift sources): the module imports `asyncio` only where it uses it. uniffi's template
