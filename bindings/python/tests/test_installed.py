@@ -41,3 +41,14 @@ def test_async_call_in_a_fresh_process() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "refused", out
+
+
+def test_call_status_starts_as_success() -> None:
+    """The bindgen makes each call's status with ctypes' zero fill instead of keyword arguments
+    (ffi/src/bin/uniffi-bindgen.rs): that must be uniffi's success code and an empty buffer."""
+    from docspace_auth._native import docspace_auth_ffi as generated
+
+    status = generated._UniffiRustCallStatus.default()  # type: ignore[no-untyped-call]
+    assert status.code == generated._UniffiRustCallStatus.CALL_SUCCESS == 0
+    assert (status.error_buf.capacity, status.error_buf.len) == (0, 0)
+    assert not status.error_buf.data
