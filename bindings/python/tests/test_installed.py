@@ -5,7 +5,10 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import pytest
+
 import docspace_auth
+from conftest import BOB, Emulator
 
 
 def test_package_is_the_installed_wheel() -> None:
@@ -52,3 +55,17 @@ def test_call_status_starts_as_success() -> None:
     assert status.code == generated._UniffiRustCallStatus.CALL_SUCCESS == 0
     assert (status.error_buf.capacity, status.error_buf.len) == (0, 0)
     assert not status.error_buf.data
+
+
+def test_strings_cross_both_ways(emulator: Emulator) -> None:
+    """The bindgen's one-copy string crossing (ffi/src/bin/uniffi-bindgen.rs), at its edges: empty
+    strings go in, a string far above the builder's first 16 bytes goes in and comes back whole."""
+    with pytest.raises(docspace_auth.InvalidCredentials):
+        docspace_auth.Client(emulator.url).login("", "")
+    pending = docspace_auth.Client(emulator.url).login(*BOB)
+    assert isinstance(pending, docspace_auth.PendingLogin)
+    assert pending.user == BOB[0]
+    with pytest.raises(docspace_auth.InvalidCodeFormat):
+        pending.confirm("")
+    long = "x" * 100_000
+    assert docspace_auth.Session.resume(emulator.url, long).token == long
