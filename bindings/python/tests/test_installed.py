@@ -1,14 +1,17 @@
 """The suite runs against the installed wheel, not the source tree."""
 
+import asyncio
+import contextvars
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+from typing import Any, Callable, Optional, Tuple
 
 import pytest
 
 import docspace_auth
-from conftest import BOB, Emulator
+from conftest import BOB, BOB_SECRET, Emulator
 
 
 def test_package_is_the_installed_wheel() -> None:
@@ -69,3 +72,79 @@ def test_strings_cross_both_ways(emulator: Emulator) -> None:
         pending.confirm("")
     long = "x" * 100_000
     assert docspace_auth.Session.resume(emulator.url, long).token == long
+
+
+class _CountingLoop(asyncio.SelectorEventLoop):
+    """Counts the wake-ups that reach the loop from outside its turn (call_soon_threadsafe)."""
+
+    wakeups = 0
+
+    def call_soon_threadsafe(  # type: ignore[override]  # typeshed's TypeVarTuple signature
+        self,
+        callback: Callable[..., object],
+        *args: Any,
+        context: Optional[contextvars.Context] = None,
+    ) -> asyncio.Handle:
+        self.wakeups += 1
+        return super().call_soon_threadsafe(callback, *args, context=context)
+
+
+def test_async_call_wakes_the_loop_only_to_wait(emulator: Emulator) -> None:
+    """The bindgen's continuation patch (ffi/src/bin/uniffi-bindgen.rs): a call whose result is
+    there at its first poll does not go through the loop at all, and a request wakes the loop
+    once, when the library's thread has the answer (uniffi's own callback woke it a second time,
+    for the poll that finds the result ready)."""
+    loop = _CountingLoop()
+
+    async def scenario() -> Tuple[int, int, int, str]:
+        pending = await docspace_auth.AsyncClient(emulator.url).login(*BOB)
+        assert isinstance(pending, docspace_auth.AsyncPendingLogin)
+        after_login = loop.wakeups
+        with pytest.raises(docspace_auth.InvalidCodeFormat):
+            await pending.confirm("12")  # refused before any request: ready at the first poll
+        after_refusal = loop.wakeups
+        session = await pending.confirm(docspace_auth.totp_now(BOB_SECRET))
+        return after_login, after_refusal, loop.wakeups, session.token
+
+    try:
+        after_login, after_refusal, after_confirm, token = loop.run_until_complete(scenario())
+    finally:
+        loop.close()
+    assert token
+    assert after_login <= 1, after_login
+    assert after_refusal == after_login
+    assert after_confirm - after_refusal <= 1, (after_refusal, after_confirm)
+
+
+def test_library_thread_keeps_its_python_thread_state(emulator: Emulator) -> None:
+    """The bindgen's continuation patch: the library's thread that calls back into Python keeps
+    one Python thread state for all its calls back (ctypes made and destroyed one per call). In
+    a fresh interpreter: the main thread's state and that one, after three async logins."""
+    code = """
+import asyncio, ctypes, sys, docspace_auth
+
+api = ctypes.pythonapi
+api.PyInterpreterState_Get.restype = ctypes.c_void_p
+api.PyInterpreterState_ThreadHead.argtypes = [ctypes.c_void_p]
+api.PyInterpreterState_ThreadHead.restype = ctypes.c_void_p
+api.PyThreadState_Next.argtypes = [ctypes.c_void_p]
+api.PyThreadState_Next.restype = ctypes.c_void_p
+
+def thread_states():
+    count, state = 0, api.PyInterpreterState_ThreadHead(api.PyInterpreterState_Get())
+    while state:
+        count, state = count + 1, api.PyThreadState_Next(state)
+    return count
+
+async def main():
+    before = thread_states()
+    for _ in range(3):
+        await docspace_auth.AsyncClient(sys.argv[1]).login(sys.argv[2], sys.argv[3])
+    print(before, thread_states())
+
+asyncio.run(main())
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code, emulator.url, *BOB], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["1", "2"], out
