@@ -196,6 +196,12 @@ async fn bodies_are_capped() {
     )
     .await;
     assert_eq!(r.status, 413);
+    // The rest of the body is not read, so the connection ends with the answer, and the answer
+    // says so: a client that reused it would send its next request into a closed connection.
+    assert_eq!(
+        r.headers.get("connection").and_then(|v| v.to_str().ok()),
+        Some("close")
+    );
     // and the server still answers afterwards
     let r = login_as(&c, emu.base_url(), ALICE).await;
     assert_eq!(r.status, 200);

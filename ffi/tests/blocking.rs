@@ -120,3 +120,29 @@ fn blocking_calls_on_many_threads_and_async_calls_share_one_client() {
         started.elapsed()
     );
 }
+
+/// Credentials far above the portal's request body limit (64 KiB, as a real server has one):
+/// the portal answers 413 without reading the body and closes the connection. A blocking call's
+/// runtime runs only while a call waits, so the client cannot notice that close before its next
+/// request: the portal's `Connection: close` (a real server's answer to a request it will not
+/// read) keeps it from reusing the connection. Each refused login is a typed error, and the
+/// login after it works.
+#[test]
+fn a_refused_oversized_login_leaves_the_client_usable() {
+    let (_runtime, emu) = emulator();
+    let client =
+        DocspaceClient::new(emu.base_url().to_owned(), ClientOptions::default()).expect("client");
+    for _ in 0..20 {
+        let huge = "x".repeat(150_000);
+        match client.login_blocking(huge.clone(), huge) {
+            Err(AuthError::UnexpectedResponse { .. } | AuthError::Transport { .. }) => {}
+            Err(other) => panic!("refused with {other:?}"),
+            Ok(_) => panic!("a 150 KB login was accepted"),
+        }
+        match client.login_blocking("alice@example.com".into(), "alice-pass".into()) {
+            Ok(LoginResult::Authenticated { .. }) => {}
+            Ok(LoginResult::TfaRequired { .. }) => panic!("alice has no second factor"),
+            Err(e) => panic!("the login after a refused one: {e:?}"),
+        }
+    }
+}

@@ -3,14 +3,16 @@
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::header::CONTENT_LENGTH;
+use hyper::header::{HeaderValue, CONNECTION, CONTENT_LENGTH};
 use hyper::http::request::Parts;
 use hyper::{Request, Response};
 
 use super::response::{empty, Body};
 
 /// Reads the body, at most `max` bytes; `Err` is the response to send instead (413 when it is
-/// too large, declared or not; 400 when it cannot be read).
+/// too large, declared or not; 400 when it cannot be read). Either one says `Connection: close`:
+/// the rest of the body is left unread, so the connection ends with the response (as a real
+/// server's does), and the client must not send its next request on it.
 pub(crate) async fn read_body(
     req: Request<Incoming>,
     max: usize,
@@ -21,7 +23,7 @@ pub(crate) async fn read_body(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
-        return Err(empty(413));
+        return Err(closing(413));
     }
     let (parts, body) = req.into_parts();
     match Limited::new(body, max).collect().await {
@@ -30,10 +32,19 @@ pub(crate) async fn read_body(
             if e.downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some()
             {
-                Err(empty(413))
+                Err(closing(413))
             } else {
-                Err(empty(400))
+                Err(closing(400))
             }
         }
     }
+}
+
+/// An empty `status` answer that closes the connection.
+fn closing(status: u16) -> Response<Body> {
+    let mut response = empty(status);
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    response
 }
