@@ -16,12 +16,17 @@ pub fn print_line(text: &str, what: &str) -> Result<(), CliError> {
         .map_err(|e| CliError::usage(format!("cannot write {what}: {e}")))
 }
 
-/// Fails early (before logging in) when the --output file cannot be created in its directory.
-pub fn check_output_dir(path: &Path) -> Result<(), CliError> {
-    let dir = match path.parent() {
+/// The directory `path` is written in (`.` for a bare file name).
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
-    };
+    }
+}
+
+/// Fails early (before logging in) when the --output file cannot be created in its directory.
+pub fn check_output_dir(path: &Path) -> Result<(), CliError> {
+    let dir = directory_of(path);
     if dir.is_dir() && !path.is_dir() {
         Ok(())
     } else {
@@ -42,10 +47,7 @@ pub fn write_private(path: &Path, text: &str) -> Result<(), CliError> {
             path.display()
         ))
     };
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
+    let dir = directory_of(path);
     // tempfile creates it with O_EXCL and mode 0600, and removes it if it is not persisted.
     let mut file = tempfile::Builder::new()
         .prefix(".docspace-auth-")
