@@ -22,9 +22,11 @@ from ._types import (
     SsoRedirect,
     User,
     active_session_from_native,
+    backup_codes_from_native,
     challenge_from_native,
     native_captcha_kind,
     portal_info_from_native,
+    sms_sent_from_native,
     user_from_native,
 )
 
@@ -119,7 +121,7 @@ class AsyncClient:
 
     async def login(self, user: str, password: str) -> Union[AsyncSession, AsyncPendingLogin]:
         """Logs in: a session, or a pending login when a second factor is required."""
-        return _login_result(await call_async(self._native.login(user, password)))
+        return login_result_from_native(await call_async(self._native.login(user, password)))
 
     async def login_with_captcha(
         self, user: str, password: str, captcha_kind: CaptchaKind, captcha_response: str
@@ -128,7 +130,7 @@ class AsyncClient:
         after :class:`LockedOut`: a valid answer lets the login through the lockout (the password
         is still checked); a rejected one raises :class:`CaptchaRejected`."""
         kind = native_captcha_kind(captcha_kind)
-        return _login_result(
+        return login_result_from_native(
             await call_async(self._native.login_with_captcha(user, password, kind, captcha_response))
         )
 
@@ -154,7 +156,9 @@ class AsyncClient:
         return f"AsyncClient({self.portal_url!r})"
 
 
-def _login_result(result: _native.LoginResult) -> Union[AsyncSession, AsyncPendingLogin]:
+def login_result_from_native(
+    result: _native.LoginResult,
+) -> Union[AsyncSession, AsyncPendingLogin]:
     if isinstance(result, _native.LoginResult.AUTHENTICATED):
         return AsyncSession(result.session)
     if isinstance(result, _native.LoginResult.TFA_REQUIRED):
@@ -193,7 +197,7 @@ class AsyncPendingLogin:
     async def resend_sms(self) -> SmsSent:
         """Asks the portal to send a new SMS code."""
         sent = await call_async(self._native.resend_sms())
-        return SmsSent(sent.phone_noise, sent.expires)
+        return sms_sent_from_native(sent)
 
     async def set_phone(self, number: str) -> Challenge:
         """On an :class:`SmsPhoneActivationChallenge`: the phone number to send codes to (any
@@ -255,13 +259,13 @@ class AsyncSession:
     async def backup_codes(self) -> List[BackupCode]:
         """The user's backup codes (authenticator app users, once enrolled)."""
         codes = await call_async(self._native.backup_codes())
-        return [BackupCode(c.code(), c.is_used()) for c in codes]
+        return backup_codes_from_native(codes)
 
     async def regenerate_backup_codes(self) -> List[BackupCode]:
         """Replaces the user's backup codes with new ones and returns them (show them once; the
         old ones stop working). :class:`Forbidden` without an authenticator app set up."""
         codes = await call_async(self._native.regenerate_backup_codes())
-        return [BackupCode(c.code(), c.is_used()) for c in codes]
+        return backup_codes_from_native(codes)
 
     async def sessions(self) -> List[ActiveSession]:
         """The user's active sessions, newest first; ``current`` marks this one."""

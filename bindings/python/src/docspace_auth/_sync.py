@@ -11,6 +11,7 @@ from typing import List, Optional, Union
 
 from . import _native
 from ._async import AsyncClient, AsyncPendingLogin, AsyncSession, Timeout
+from ._async import login_result_from_native as async_login_result
 from ._errors import call
 from ._types import (
     ActiveSession,
@@ -22,9 +23,11 @@ from ._types import (
     SsoRedirect,
     User,
     active_session_from_native,
+    backup_codes_from_native,
     challenge_from_native,
     native_captcha_kind,
     portal_info_from_native,
+    sms_sent_from_native,
     user_from_native,
 )
 
@@ -108,11 +111,8 @@ class Client:
 
 
 def _login_result(result: _native.LoginResult) -> Union[Session, PendingLogin]:
-    if isinstance(result, _native.LoginResult.AUTHENTICATED):
-        return Session(AsyncSession(result.session))
-    if isinstance(result, _native.LoginResult.TFA_REQUIRED):
-        return PendingLogin(AsyncPendingLogin(result.pending))
-    raise TypeError(f"unexpected login result {type(result).__name__}")
+    inner = async_login_result(result)
+    return Session(inner) if isinstance(inner, AsyncSession) else PendingLogin(inner)
 
 
 class PendingLogin:
@@ -143,7 +143,7 @@ class PendingLogin:
     def resend_sms(self) -> SmsSent:
         """Asks the portal to send a new SMS code."""
         sent = call(self._async._native.resend_sms_blocking)
-        return SmsSent(sent.phone_noise, sent.expires)
+        return sms_sent_from_native(sent)
 
     def set_phone(self, number: str) -> Challenge:
         """On an :class:`SmsPhoneActivationChallenge`: the phone number to send codes to (any
@@ -212,13 +212,13 @@ class Session:
     def backup_codes(self) -> List[BackupCode]:
         """The user's backup codes (authenticator app users, once enrolled)."""
         codes = call(self._async._native.backup_codes_blocking)
-        return [BackupCode(c.code(), c.is_used()) for c in codes]
+        return backup_codes_from_native(codes)
 
     def regenerate_backup_codes(self) -> List[BackupCode]:
         """Replaces the user's backup codes with new ones and returns them (show them once; the
         old ones stop working). :class:`Forbidden` without an authenticator app set up."""
         codes = call(self._async._native.regenerate_backup_codes_blocking)
-        return [BackupCode(c.code(), c.is_used()) for c in codes]
+        return backup_codes_from_native(codes)
 
     def sessions(self) -> List[ActiveSession]:
         """The user's active sessions, newest first; ``current`` marks this one."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Dict, Literal, Optional, Tuple, Union
+from typing import Dict, List, Literal, Optional, Tuple, Union
 
 from . import _native
 
@@ -124,6 +124,14 @@ def challenge_from_native(native: _native.Challenge) -> Challenge:
     if isinstance(native, _native.Challenge.SMS_PHONE_ACTIVATION):
         return SmsPhoneActivationChallenge(native.confirm_url)
     return AppChallenge()
+
+
+def backup_codes_from_native(codes: List[_native.BackupCode]) -> List[BackupCode]:
+    return [BackupCode(c.code(), c.is_used()) for c in codes]
+
+
+def sms_sent_from_native(native: _native.SmsSent) -> SmsSent:
+    return SmsSent(native.phone_noise, native.expires)
 
 
 def user_from_native(native: _native.User) -> User:
