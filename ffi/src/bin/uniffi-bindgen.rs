@@ -27,7 +27,8 @@
 //!   Python future there instead of writing to the loop's self-pipe and waiting for the loop's
 //!   next turn; one that a library thread calls back keeps that thread's Python thread state
 //!   (one `PyGILState_Ensure` per such thread, never released) instead of ctypes creating and
-//!   destroying one (a 16 KiB mapping, a `gettid`) per call back. Python async 467 µs to 372 µs.
+//!   destroying one (a 16 KiB mapping, a `gettid`) per call back. Python async 467 µs to 372 µs
+//!   (355 µs with the two edits before).
 
 use std::path::Path;
 use std::process::exit;
