@@ -5,11 +5,15 @@ use std::borrow::Borrow;
 use std::collections::hash_map::{Entry, HashMap};
 use std::hash::Hash;
 
+/// [`WhenFull::DropLowest`] drops this fraction of the capacity at once.
+const DROP_FRACTION: usize = 64;
+
 /// What to drop when the map is full of live entries and a new key arrives.
 pub(crate) enum WhenFull<V> {
     /// Everything (attempt bookkeeping: losing it only forgives some attempts).
     Clear,
-    /// The one entry with the lowest rank (e.g. the oldest token).
+    /// The entries with the lowest rank (e.g. the oldest tokens): 1/64 of the capacity (at
+    /// least one), so that a full map is not scanned again for every new key.
     DropLowest(fn(&V) -> u64),
 }
 
@@ -43,8 +47,17 @@ impl<K: Hash + Eq + Clone, V> BoundedMap<K, V> {
         match self.when_full {
             WhenFull::Clear => self.map.clear(),
             WhenFull::DropLowest(rank) => {
-                let lowest = self.map.iter().min_by_key(|(_, v)| rank(v));
-                if let Some(k) = lowest.map(|(k, _)| k.clone()) {
+                // The lowest-ranked 1/64 at once, not one: full of live entries, the map would
+                // otherwise be scanned whole for every new key (a login then cost milliseconds
+                // once 100,000 tokens were live).
+                let batch = (self.capacity / DROP_FRACTION).max(1);
+                let mut ranked: Vec<(u64, K)> =
+                    self.map.iter().map(|(k, v)| (rank(v), k.clone())).collect();
+                if ranked.len() > batch {
+                    ranked.select_nth_unstable_by_key(batch - 1, |(r, _)| *r);
+                    ranked.truncate(batch);
+                }
+                for (_, k) in ranked {
                     self.map.remove(&k);
                 }
             }
@@ -114,6 +127,23 @@ mod tests {
         );
         *m.entry(4, |_| true).or_default() += 40;
         assert_eq!((m.get(&2), m.get(&3), m.get(&4)), (None, None, Some(&40)));
+    }
+
+    #[test]
+    fn drop_lowest_drops_a_batch_of_the_lowest() {
+        let mut m = BoundedMap::new(128, WhenFull::DropLowest(|v: &u64| *v));
+        for k in (0..128u64).rev() {
+            m.insert(k, k, |_| true);
+        }
+        m.insert(1000, 1000, |_| true);
+        // 128 / 64 = the two lowest went; the rest and the new key stay.
+        assert_eq!((m.get(&0), m.get(&1)), (None, None));
+        assert!((2..128u64).all(|k| m.get(&k) == Some(&k)));
+        assert_eq!(m.get(&1000), Some(&1000));
+        // Room for one more without dropping anything.
+        m.insert(1001, 1001, |_| true);
+        assert!((2..128u64).all(|k| m.get(&k).is_some()));
+        assert_eq!(m.values().count(), 128);
     }
 
     #[test]

@@ -9,7 +9,8 @@ use crate::bounded::{BoundedMap, WhenFull};
 
 use super::{State, UserIdx};
 
-/// Most login events kept (the oldest are dropped beyond it, and their tokens die).
+/// Most login events kept (beyond it the oldest are dropped, 1/64 of them at once, and their
+/// tokens die).
 pub(super) const MAX_EVENTS: usize = 100_000;
 /// Events older than this are not listed (`date ≥ now − 1 year`).
 const LISTED_FOR: Duration = Duration::from_secs(365 * 24 * 3600);

@@ -13,7 +13,7 @@ use crate::config::EmulatorConfig;
 use super::events::ClientInfo;
 use super::{State, UserIdx};
 
-/// Most live tokens kept; the oldest are dropped beyond it.
+/// Most live tokens kept; beyond it the oldest are dropped (1/64 of them at once, `bounded`).
 pub(super) const MAX_TOKENS: usize = 100_000;
 
 #[derive(Clone)]
