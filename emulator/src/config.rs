@@ -154,6 +154,10 @@ pub struct EmulatorConfig {
     /// `503 Service Unavailable` with `Retry-After: 1` and closed, as a saturated front end
     /// would, never dropped without a word.
     pub max_connections: usize,
+    /// How long a connection may wait for the head of its next request (default 30 s); then
+    /// the emulator closes it without a word, as a server's keep-alive timeout does (Kestrel's
+    /// is 130 s, a load balancer's often shorter). Also the time allowed for a request head.
+    pub idle_timeout: Duration,
 }
 
 /// Why a users file could not be used.
@@ -196,6 +200,7 @@ impl EmulatorConfig {
             recaptcha_response: None,
             max_body_bytes: 64 * 1024,
             max_connections: 4096,
+            idle_timeout: Duration::from_secs(30),
         }
     }
 

@@ -50,6 +50,10 @@ struct Args {
     /// Most connections served at once; beyond it a connection gets 503 with Retry-After.
     #[arg(long, default_value_t = 4096)]
     max_connections: usize,
+    /// How long a kept-alive connection may wait for its next request (keep-alive timeout);
+    /// then it is closed without a word.
+    #[arg(long, default_value_t = 30_000)]
+    idle_timeout_ms: u64,
 }
 
 fn main() -> ExitCode {
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
     config.sms_validity = Duration::from_secs(args.sms_validity_secs);
     config.recaptcha_response = args.recaptcha_token;
     config.max_connections = args.max_connections;
+    config.idle_timeout = Duration::from_millis(args.idle_timeout_ms.max(1));
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -146,3 +146,36 @@ fn a_refused_oversized_login_leaves_the_client_usable() {
         }
     }
 }
+
+/// A server closes a kept-alive connection that stays idle (its keep-alive timeout; a user
+/// typing the code takes longer). A blocking call's runtime is not running between calls, so
+/// the task serving that connection has not seen the close when the next call starts: the
+/// confirm must not send its request into the closed connection (it failed with "connection
+/// closed before message completed") but on a new one.
+#[test]
+fn a_confirm_after_the_server_closed_the_idle_connection_works() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut config = EmulatorConfig::from_users_file(USERS).expect("users file");
+    config.idle_timeout = std::time::Duration::from_millis(200);
+    let emu = runtime
+        .block_on(Emulator::start(
+            config,
+            "127.0.0.1:0".parse().expect("addr"),
+        ))
+        .expect("emulator starts");
+    let client =
+        DocspaceClient::new(emu.base_url().to_owned(), ClientOptions::default()).expect("client");
+    for _ in 0..3 {
+        let pending = match client.login_blocking("bob@example.com".into(), "bob-pass".into()) {
+            Ok(LoginResult::TfaRequired { pending }) => pending,
+            Ok(LoginResult::Authenticated { .. }) => panic!("bob has a second factor"),
+            Err(e) => panic!("{e:?}"),
+        };
+        std::thread::sleep(std::time::Duration::from_millis(600));
+        let code = docspace_auth_ffi::totp_now(BOB_SECRET.into()).expect("totp");
+        match pending.confirm_blocking(code) {
+            Ok(session) => assert!(!session.token().expect("token").is_empty()),
+            Err(e) => panic!("the confirm after an idle pause: {e:?}"),
+        }
+    }
+}

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use docspace_auth::secrecy::SecretString;
 use docspace_auth::{Auth, LoginOutcome};
-use docspace_auth_e2e::Portal;
+use docspace_auth_e2e::users::{BOB, BOB_SECRET};
+use docspace_auth_e2e::{current_totp, Portal};
 
 /// The emulator on a multi-threaded runtime of its own; the test's threads have none.
 fn portal() -> (tokio::runtime::Runtime, Portal) {
@@ -85,4 +86,31 @@ fn current_thread_runtimes_on_several_threads_and_a_multi_threaded_one() {
         }
     });
     no_call_waited_for_the_timeout(started);
+}
+
+/// One current-thread runtime on one thread, driven only during the calls (a blocking wrapper),
+/// and a server that closes a connection idle for longer than its keep-alive timeout (here
+/// 200 ms; the user takes longer to type the code). The task serving the pooled connection
+/// cannot see the close while the runtime is not running: the confirm must not be sent into that
+/// connection (it failed with "connection closed before message completed"), but on a new one.
+#[test]
+fn a_confirm_after_the_server_closed_the_idle_connection() {
+    let emulator_runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let portal = emulator_runtime.block_on(Portal::start_with(|c| {
+        c.idle_timeout = Duration::from_millis(200);
+    }));
+    let runtime = current_thread();
+    let auth = short_timeout(&portal);
+    for _ in 0..3 {
+        let outcome = runtime.block_on(auth.clone().login(BOB.0, SecretString::from(BOB.1)));
+        let pending = match outcome {
+            Ok(LoginOutcome::TfaRequired(pending)) => pending,
+            Ok(LoginOutcome::Authenticated(_)) => panic!("bob has a second factor"),
+            Err(e) => panic!("{e}"),
+        };
+        std::thread::sleep(Duration::from_millis(600));
+        if let Err(rejected) = runtime.block_on(pending.confirm(current_totp(BOB_SECRET))) {
+            panic!("the confirm after an idle pause: {}", rejected.error());
+        }
+    }
 }

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from typing import Callable
 
 import pytest
 
@@ -68,3 +69,26 @@ def test_of_two_confirms_the_one_whose_code_was_accepted_gets_the_session(
         assert (await session.me()).email == BOB[0]
 
     asyncio.run(scenario())
+
+
+def test_confirm_after_the_portal_closed_the_idle_connection(
+    emulator_factory: Callable[..., Emulator],
+) -> None:
+    """A portal closes a kept-alive connection that stays idle (its keep-alive timeout, here
+    200 ms; typing the code takes longer). The sync client's confirm goes out on a new connection
+    (it failed with "connection closed before message completed"); the async one's too."""
+    emulator = emulator_factory("--idle-timeout-ms", "200")
+    client = docspace_auth.Client(emulator.url)
+    for _ in range(2):
+        pending = client.login(*BOB)
+        assert isinstance(pending, docspace_auth.PendingLogin)
+        time.sleep(0.6)
+        assert pending.confirm(docspace_auth.totp_now(BOB_SECRET)).token
+
+    async def scenario() -> str:
+        pending = await AsyncClient(emulator.url).login(*BOB)
+        assert isinstance(pending, AsyncPendingLogin)
+        await asyncio.sleep(0.6)
+        return (await pending.confirm(docspace_auth.totp_now(BOB_SECRET))).token
+
+    assert asyncio.run(scenario())

@@ -12,7 +12,9 @@
 //! - on a current-thread runtime (`#[tokio::main(flavor = "current_thread")]`, a runtime a
 //!   blocking wrapper drives with `block_on`), one client per configuration *and thread*: such
 //!   a runtime only runs while its thread waits in it, so a connection it opened must not be
-//!   handed to another thread's request, which would stall until it timed out.
+//!   handed to another thread's request, which would stall until it timed out. Such a runtime
+//!   catches up before each request (`settle`): a connection its server closed while the runtime
+//!   was not running leaves the pool instead of taking the request.
 //!
 //! Not covered: two current-thread runtimes alive on one thread, a request on one while a
 //! connection the other opened sits idle in the pool (its runtime is not running then). A
@@ -21,7 +23,7 @@
 
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderValue;
 use tokio::runtime::{Handle, RuntimeFlavor};
@@ -84,17 +86,42 @@ impl Clients {
     }
 
     /// The client for a request made now, on the current runtime (see the module's docs).
-    pub(super) fn current(&self) -> Result<Arc<reqwest::Client>, Error> {
+    /// On a current-thread runtime whose client has been idle for [`SETTLE_AFTER`] or more, it
+    /// lets the runtime catch up first ([`settle`]).
+    pub(super) async fn current(&self) -> Result<Arc<reqwest::Client>, Error> {
         let current_thread = Handle::try_current()
             .is_ok_and(|runtime| runtime.runtime_flavor() == RuntimeFlavor::CurrentThread);
         if !current_thread {
             return Ok(self.shared.clone());
         }
         thread_local! {
-            static CLIENTS: RefCell<Vec<(Key, Arc<reqwest::Client>)>> =
-                const { RefCell::new(Vec::new()) };
+            static CLIENTS: RefCell<Vec<ThreadClient>> = const { RefCell::new(Vec::new()) };
         }
-        CLIENTS.with(|clients| find_or_build(&mut clients.borrow_mut(), &self.key))
+        let now = Instant::now();
+        let (client, idle) = CLIENTS.with(|clients| -> Result<_, Error> {
+            let mut clients = clients.borrow_mut();
+            if let Some(entry) = clients.iter_mut().find(|c| c.key.same(&self.key)) {
+                let idle = entry
+                    .last_request
+                    .map(|last| now.saturating_duration_since(last));
+                entry.last_request = Some(now);
+                return Ok((entry.client.clone(), idle));
+            }
+            let client = Arc::new(build(&self.key)?);
+            if clients.len() >= CACHED_CLIENTS {
+                clients.remove(0);
+            }
+            clients.push(ThreadClient {
+                key: self.key.clone(),
+                client: client.clone(),
+                last_request: Some(now),
+            });
+            Ok((client, None))
+        })?;
+        if idle.is_some_and(|idle| idle >= SETTLE_AFTER) {
+            settle().await;
+        }
+        Ok(client)
     }
 
     /// The process-wide client (for tests of the sharing).
@@ -102,6 +129,32 @@ impl Clients {
     pub(super) fn shared(&self) -> &Arc<reqwest::Client> {
         &self.shared
     }
+}
+
+/// A current-thread runtime's client, with when its last request started.
+struct ThreadClient {
+    key: Key,
+    client: Arc<reqwest::Client>,
+    last_request: Option<Instant>,
+}
+
+/// How long a thread's client must have been idle for [`settle`] before its next request. A
+/// server closes an idle connection after its keep-alive timeout (seconds: Kestrel's is 130 s,
+/// a proxy's often 5 to 75 s), and one that closes a connection right after answering says
+/// `Connection: close`, which keeps the connection out of the pool; requests closer together
+/// than this (a login's two steps run by a program) skip the extra passes.
+const SETTLE_AFTER: Duration = Duration::from_millis(250);
+
+/// Before a request on a current-thread runtime: lets the tasks that serve this thread's pooled
+/// connections see what happened while the runtime was not running (a blocking wrapper runs it
+/// only during its calls), so that a connection the server closed meanwhile (its keep-alive
+/// timeout ran out while the user typed the code) leaves the pool instead of taking the request,
+/// which would then fail with "connection closed before message completed". The first yield has
+/// the runtime poll its I/O driver, which wakes such a task; the second lets the task run: two
+/// passes of the scheduler. On multi-threaded runtimes those tasks run all along.
+async fn settle() {
+    tokio::task::yield_now().await;
+    tokio::task::yield_now().await;
 }
 
 fn find_or_build(
@@ -149,8 +202,20 @@ mod tests {
         .expect("client")
     }
 
-    fn current(clients: &Clients) -> Arc<reqwest::Client> {
-        clients.current().expect("client")
+    /// `current()` outside any runtime: done at its first poll (it waits for nothing there).
+    fn current_outside(clients: &Clients) -> Arc<reqwest::Client> {
+        use std::future::Future;
+        let mut future = std::pin::pin!(clients.current());
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match future.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(client) => client.expect("client"),
+            std::task::Poll::Pending => panic!("outside a runtime, current() waited"),
+        }
+    }
+
+    /// `current()` on `runtime`.
+    fn current_on(runtime: &tokio::runtime::Runtime, clients: &Clients) -> Arc<reqwest::Client> {
+        runtime.block_on(clients.current()).expect("client")
     }
 
     #[test]
@@ -181,19 +246,16 @@ mod tests {
                 .expect("runtime")
         };
         // Outside any runtime, and on any multi-threaded one: the process-wide client.
-        assert!(Arc::ptr_eq(&current(&clients), clients.shared()));
-        let on_multi = multi().block_on(async { current(&clients) });
+        assert!(Arc::ptr_eq(&current_outside(&clients), clients.shared()));
+        let on_multi = current_on(&multi(), &clients);
         assert!(Arc::ptr_eq(&on_multi, clients.shared()));
         // A current-thread runtime: this thread's own client, the same for the next one here...
-        let here = single().block_on(async { current(&clients) });
+        let here = current_on(&single(), &clients);
         assert!(!Arc::ptr_eq(&here, clients.shared()));
-        assert!(Arc::ptr_eq(
-            &here,
-            &single().block_on(async { current(&clients) })
-        ));
+        assert!(Arc::ptr_eq(&here, &current_on(&single(), &clients)));
         // ...and another thread's current-thread runtime gets another.
         let elsewhere = std::thread::scope(|s| {
-            s.spawn(|| single().block_on(async { current(&clients) }))
+            s.spawn(|| current_on(&single(), &clients))
                 .join()
                 .expect("thread")
         });

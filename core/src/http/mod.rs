@@ -108,7 +108,8 @@ impl Http {
         let headers = request.headers()?;
         let mut builder = self
             .clients
-            .current()?
+            .current()
+            .await?
             .request(request.method.clone(), url)
             .headers(headers);
         if let Some(mut body) = request.body.take() {

@@ -72,13 +72,14 @@ pub(crate) async fn serve(
                 conns.spawn(async move {
                     let _permit = permit;
                     let conn = Arc::new(Conn { peer, counted_epoch: AtomicU64::new(NEVER_COUNTED) });
+                    let idle_timeout = shared.cfg.idle_timeout;
                     let service = hyper::service::service_fn(move |req| {
                         handle(shared.clone(), conn.clone(), req)
                     });
                     let mut builder = hyper::server::conn::http1::Builder::new();
                     builder
                         .timer(TokioTimer::new())
-                        .header_read_timeout(Duration::from_secs(30))
+                        .header_read_timeout(idle_timeout)
                         .max_buf_size(64 * 1024);
                     match tls {
                         Some(acceptor) => {
