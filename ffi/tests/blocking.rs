@@ -9,8 +9,14 @@ const BOB_SECRET: &str = "IFREGZCFMYWV6MJS";
 
 /// The emulator runs on its own runtime's worker threads; the test thread has no runtime.
 fn emulator() -> (tokio::runtime::Runtime, Emulator) {
+    emulator_with(|_| {})
+}
+
+/// [`emulator`] with `tune` applied to its configuration first.
+fn emulator_with(tune: impl FnOnce(&mut EmulatorConfig)) -> (tokio::runtime::Runtime, Emulator) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let config = EmulatorConfig::from_users_file(USERS).expect("users file");
+    let mut config = EmulatorConfig::from_users_file(USERS).expect("users file");
+    tune(&mut config);
     let emu = runtime
         .block_on(Emulator::start(
             config,
@@ -154,15 +160,8 @@ fn a_refused_oversized_login_leaves_the_client_usable() {
 /// closed before message completed") but on a new one.
 #[test]
 fn a_confirm_after_the_server_closed_the_idle_connection_works() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let mut config = EmulatorConfig::from_users_file(USERS).expect("users file");
-    config.idle_timeout = std::time::Duration::from_millis(200);
-    let emu = runtime
-        .block_on(Emulator::start(
-            config,
-            "127.0.0.1:0".parse().expect("addr"),
-        ))
-        .expect("emulator starts");
+    let (_runtime, emu) =
+        emulator_with(|config| config.idle_timeout = std::time::Duration::from_millis(200));
     let client =
         DocspaceClient::new(emu.base_url().to_owned(), ClientOptions::default()).expect("client");
     for _ in 0..3 {

@@ -5,8 +5,9 @@ import contextvars
 import subprocess
 import sys
 import sysconfig
+import threading
 from pathlib import Path
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 import pytest
 
@@ -50,14 +51,17 @@ def test_async_call_in_a_fresh_process() -> None:
 
 
 def test_call_status_starts_as_success() -> None:
-    """The bindgen makes each call's status with ctypes' zero fill instead of keyword arguments
-    (ffi/src/bin/uniffi-bindgen.rs): that must be uniffi's success code and an empty buffer."""
+    """Every call's status is made by ctypes' zero fill (ffi/src/bin/uniffi-bindgen.rs) instead of
+    uniffi's default(), which builds it with keyword arguments: the two must be the same value,
+    uniffi's success code and an empty buffer."""
     from docspace_auth._native import docspace_auth_ffi as generated
 
-    status = generated._UniffiRustCallStatus.default()  # type: ignore[no-untyped-call]
-    assert status.code == generated._UniffiRustCallStatus.CALL_SUCCESS == 0
-    assert (status.error_buf.capacity, status.error_buf.len) == (0, 0)
-    assert not status.error_buf.data
+    zero_filled = generated._UniffiRustCallStatus()
+    reference = generated._UniffiRustCallStatus.default()  # type: ignore[no-untyped-call]
+    assert zero_filled.code == reference.code == generated._UniffiRustCallStatus.CALL_SUCCESS
+    for status in (zero_filled, reference):
+        assert (status.error_buf.capacity, status.error_buf.len) == (0, 0)
+        assert not status.error_buf.data
 
 
 def test_strings_cross_both_ways(emulator: Emulator) -> None:
@@ -148,3 +152,29 @@ asyncio.run(main())
         [sys.executable, "-c", code, emulator.url, *BOB], capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["1", "2"], out
+
+
+def test_async_logins_on_event_loops_in_several_threads(emulator: Emulator) -> None:
+    """The continuation patch keeps, per thread, the loop being polled: event loops on four
+    threads, ten concurrent 2FA logins each, all get their token (a call back meant for one loop
+    and completed on another would leave a login waiting forever; the join's timeout fails it)."""
+    tokens: List[int] = []
+
+    def on_own_loop() -> None:
+        async def one() -> str:
+            pending = await docspace_auth.AsyncClient(emulator.url).login(*BOB)
+            assert isinstance(pending, docspace_auth.AsyncPendingLogin)
+            return (await pending.confirm(docspace_auth.totp_now(BOB_SECRET))).token
+
+        async def ten() -> List[str]:
+            return await asyncio.gather(*(one() for _ in range(10)))
+
+        tokens.append(sum(1 for token in asyncio.run(ten()) if token))
+
+    threads = [threading.Thread(target=on_own_loop) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert tokens == [10, 10, 10, 10]

@@ -13,8 +13,9 @@
 //!   blocking wrapper drives with `block_on`), one client per configuration *and thread*: such
 //!   a runtime only runs while its thread waits in it, so a connection it opened must not be
 //!   handed to another thread's request, which would stall until it timed out. Such a runtime
-//!   catches up before each request (`settle`): a connection its server closed while the runtime
-//!   was not running leaves the pool instead of taking the request.
+//!   catches up before a request that follows a quarter second or more of quiet (`settle`): a
+//!   connection its server closed while the runtime was not running leaves the pool instead of
+//!   taking the request.
 //!
 //! Not covered: two current-thread runtimes alive on one thread, a request on one while a
 //! connection the other opened sits idle in the pool (its runtime is not running then). A
@@ -77,11 +78,11 @@ pub(super) struct Clients {
 impl Clients {
     /// The clients for `key`; builds the shared one on first use.
     pub(super) fn new(key: Key) -> Result<Clients, Error> {
-        type Cache = Mutex<Vec<(Key, Arc<reqwest::Client>)>>;
+        type Cache = Mutex<Vec<Cached>>;
         static CLIENTS: OnceLock<Cache> = OnceLock::new();
         let cache = CLIENTS.get_or_init(Cache::default);
         let mut clients = cache.lock().unwrap_or_else(PoisonError::into_inner);
-        let shared = find_or_build(&mut clients, &key)?;
+        let shared = find_or_build(&mut clients, &key)?.client.clone();
         Ok(Clients { key, shared })
     }
 
@@ -95,28 +96,17 @@ impl Clients {
             return Ok(self.shared.clone());
         }
         thread_local! {
-            static CLIENTS: RefCell<Vec<ThreadClient>> = const { RefCell::new(Vec::new()) };
+            static CLIENTS: RefCell<Vec<Cached>> = const { RefCell::new(Vec::new()) };
         }
         let now = Instant::now();
         let (client, idle) = CLIENTS.with(|clients| -> Result<_, Error> {
             let mut clients = clients.borrow_mut();
-            if let Some(entry) = clients.iter_mut().find(|c| c.key.same(&self.key)) {
-                let idle = entry
-                    .last_request
-                    .map(|last| now.saturating_duration_since(last));
-                entry.last_request = Some(now);
-                return Ok((entry.client.clone(), idle));
-            }
-            let client = Arc::new(build(&self.key)?);
-            if clients.len() >= CACHED_CLIENTS {
-                clients.remove(0);
-            }
-            clients.push(ThreadClient {
-                key: self.key.clone(),
-                client: client.clone(),
-                last_request: Some(now),
-            });
-            Ok((client, None))
+            let entry = find_or_build(&mut clients, &self.key)?;
+            let idle = entry
+                .last_request
+                .replace(now)
+                .map(|last| now.saturating_duration_since(last));
+            Ok((entry.client.clone(), idle))
         })?;
         if idle.is_some_and(|idle| idle >= SETTLE_AFTER) {
             settle().await;
@@ -131,8 +121,9 @@ impl Clients {
     }
 }
 
-/// A current-thread runtime's client, with when its last request started.
-struct ThreadClient {
+/// A cached client. `last_request` (when its last request started) is kept for the per-thread
+/// clients of current-thread runtimes only ([`SETTLE_AFTER`]).
+struct Cached {
     key: Key,
     client: Arc<reqwest::Client>,
     last_request: Option<Instant>,
@@ -157,19 +148,25 @@ async fn settle() {
     tokio::task::yield_now().await;
 }
 
-fn find_or_build(
-    clients: &mut Vec<(Key, Arc<reqwest::Client>)>,
-    key: &Key,
-) -> Result<Arc<reqwest::Client>, Error> {
-    if let Some((_, client)) = clients.iter().find(|(k, _)| k.same(key)) {
-        return Ok(client.clone());
-    }
-    let client = Arc::new(build(key)?);
-    if clients.len() >= CACHED_CLIENTS {
-        clients.remove(0);
-    }
-    clients.push((key.clone(), client.clone()));
-    Ok(client)
+/// The entry for `key` in `clients`, built (and the oldest dropped beyond [`CACHED_CLIENTS`]) if
+/// there is none.
+fn find_or_build<'a>(clients: &'a mut Vec<Cached>, key: &Key) -> Result<&'a mut Cached, Error> {
+    let found = match clients.iter().position(|c| c.key.same(key)) {
+        Some(i) => i,
+        None => {
+            let client = Arc::new(build(key)?);
+            if clients.len() >= CACHED_CLIENTS {
+                clients.remove(0);
+            }
+            clients.push(Cached {
+                key: key.clone(),
+                client,
+                last_request: None,
+            });
+            clients.len() - 1
+        }
+    };
+    Ok(&mut clients[found])
 }
 
 fn build(key: &Key) -> Result<reqwest::Client, Error> {

@@ -10,16 +10,17 @@
 //!   and it is most of `import docspace_auth`'s time (about 35 ms of 95 ms here) and memory for a
 //!   synchronous program; a program that awaits a call has imported it already.
 //!   `bindings/python/tests/test_installed.py` checks that the installed package does not import it;
-//! - every call into the library starts from a new call status, made with keyword arguments and a
-//!   default buffer (1.3 µs here, 13 times per 2FA login); ctypes zero-fills a new struct, which is
-//!   the same value (`CALL_SUCCESS` is 0, the empty buffer all zeros) for a tenth of that;
 //! - a string crosses in one copy: into the library with `rustbuffer_from_bytes` (one call), back
 //!   with `ctypes.string_at` then the buffer's free, instead of uniffi's buffer builder and stream
-//!   in generator context managers. With the call status, a 2FA login's CPU in Python sync went
-//!   from about 255 µs to 210 µs here;
-//! - a call's status is checked only when it is not a success, and the call is made without
-//!   building a new argument tuple (`_uniffi_rust_call_with_error`, and `_uniffi_rust_call`
-//!   without calling it: one frame less for each handle cloned or freed, about 3 µs a login);
+//!   in generator context managers. With the zero-filled call status (below), a 2FA login's CPU in
+//!   Python sync went from about 255 µs to 210 µs here;
+//! - every call into the library (`_uniffi_rust_call_with_error`) starts from a call status that
+//!   ctypes zero-fills, the same value as uniffi's `default()` (`CALL_SUCCESS` is 0, the empty
+//!   buffer all zeros), which builds it with keyword arguments and a default buffer (1.3 µs here,
+//!   13 times per 2FA login, against a tenth of that); the status is looked at only when it is not
+//!   a success, and the call is made without building a new argument tuple.
+//!   `_uniffi_rust_call` is that function with no error converter (`functools.partial`), not a
+//!   second Python frame (about 2 µs a login);
 //! - records, enums and objects are read from one copy of their buffer (`ctypes.string_at`), not
 //!   a slice of the ctypes pointer per field, and without a generator context manager around it
 //!   (`_UniffiConverterRustBuffer.lift`). With the previous edit, sync 207 µs to 194 µs;
@@ -128,12 +129,12 @@ fn patch_python(text: &str) -> Result<String, String> {
             "\nif typing.TYPE_CHECKING:  # docspace-auth: imported where it is used\n    import asyncio\n",
         ),
         (
-            "\n        return asyncio.get_running_loop()\n",
-            "\n        import asyncio\n        return asyncio.get_running_loop()\n",
+            "\nimport threading\n",
+            "\nimport functools  # docspace-auth: for _uniffi_rust_call\nimport threading\n",
         ),
         (
-            "\n        return _UniffiRustCallStatus(code=_UniffiRustCallStatus.CALL_SUCCESS, error_buf=_UniffiRustBuffer.default())\n",
-            "\n        # docspace-auth: zero-filled by ctypes, i.e. CALL_SUCCESS and an empty buffer\n        return _UniffiRustCallStatus()\n",
+            "\n        return asyncio.get_running_loop()\n",
+            "\n        import asyncio\n        return asyncio.get_running_loop()\n",
         ),
         (
             STRING_LOWER,
@@ -170,27 +171,26 @@ def _uniffi_rust_call(fn, *args):
     return _uniffi_rust_call_with_error(None, fn, *args)
 ",
             "
-def _uniffi_rust_call(fn, *args):
-    # docspace-auth: the body of _uniffi_rust_call_with_error below, without a second frame
-    # (handles are cloned and freed, and buffers made and freed, this way: ten calls a login)
-    call_status = _UniffiRustCallStatus()
-    result = fn(*args, call_status)
-    if call_status.code != _UniffiRustCallStatus.CALL_SUCCESS:
-        _uniffi_check_call_status(None, call_status)
-    return result
+# docspace-auth: _uniffi_rust_call is defined after _uniffi_rust_call_with_error, below
 ",
         ),
         (
             CALL_WITH_ERROR,
             "
 def _uniffi_rust_call_with_error(error_ffi_converter, fn, *args):
-    # docspace-auth: the status (zero-filled: CALL_SUCCESS) passed as is (ctypes passes it by
-    # reference for its POINTER argument type), and looked at only when it is not a success
+    # docspace-auth: the status zero-filled by ctypes (CALL_SUCCESS and an empty buffer, the
+    # value uniffi's default() builds with keyword arguments, for a tenth of the time), passed as
+    # is (ctypes passes it by reference for its POINTER argument type), and looked at only when it
+    # is not a success
     call_status = _UniffiRustCallStatus()
     result = fn(*args, call_status)
     if call_status.code != _UniffiRustCallStatus.CALL_SUCCESS:
         _uniffi_check_call_status(error_ffi_converter, call_status)
     return result
+
+# docspace-auth: without an error converter, and without a Python frame of its own (handles are
+# cloned and freed, and buffers made and freed, this way: ten calls a login)
+_uniffi_rust_call = functools.partial(_uniffi_rust_call_with_error, None)
 ",
         ),
         (
@@ -242,24 +242,20 @@ def _uniffi_continuation_callback(future_ptr, poll_code):
     (eventloop, future) = _UniffiContinuationHandleMap.remove(future_ptr)
     # docspace-auth: called back during the poll, on the loop's own thread: completed here (its
     # coroutine then does not wait at all); from another thread, through the loop as before
-    if getattr(_uniffi_polling, \"loop\", None) is eventloop:
+    if getattr(_uniffi_thread, \"polling\", None) is eventloop:
         _uniffi_set_future_result(future, poll_code)
         return
-    _uniffi_keep_thread_state()
+    if not getattr(_uniffi_thread, \"kept\", False):
+        # docspace-auth: a library thread that calls back gets a Python thread state from ctypes,
+        # made for the call and destroyed after it; one more PyGILState_Ensure, never released,
+        # keeps it (and this flag with it) for the thread's next calls back
+        _uniffi_thread.kept = True
+        ctypes.pythonapi.PyGILState_Ensure()
     eventloop.call_soon_threadsafe(_uniffi_set_future_result, future, poll_code)
 
-# docspace-auth: the loop whose future this thread is polling (see the poll below)
-_uniffi_polling = threading.local()
-_uniffi_kept_thread_states: typing.Set[int] = set()
-
-def _uniffi_keep_thread_state():
-    # docspace-auth: a library thread that calls back gets a Python thread state from ctypes, made
-    # for the call and destroyed after it; one more PyGILState_Ensure, never released, keeps it
-    # for the thread's next calls back (one per thread)
-    ident = threading.get_ident()
-    if ident not in _uniffi_kept_thread_states:
-        _uniffi_kept_thread_states.add(ident)
-        ctypes.pythonapi.PyGILState_Ensure()
+# docspace-auth: per thread, the loop whose future it is polling (see the poll below), and
+# whether its Python thread state is kept
+_uniffi_thread = threading.local()
 ",
         ),
         (
@@ -271,7 +267,7 @@ def _uniffi_keep_thread_state():
             )
 ",
             "
-            _uniffi_polling.loop = eventloop
+            _uniffi_thread.polling = eventloop
             try:
                 ffi_poll(
                     rust_future,
@@ -279,7 +275,7 @@ def _uniffi_keep_thread_state():
                     _UniffiContinuationHandleMap.insert((eventloop, future)),
                 )
             finally:
-                _uniffi_polling.loop = None
+                _uniffi_thread.polling = None
 ",
         ),
     ];
