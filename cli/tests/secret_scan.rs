@@ -304,8 +304,9 @@ async fn dave(
     wrong_first: bool,
     resend: bool,
 ) {
-    let (child, mut stdin) = spawn_with_stdin(login_code_stdin(base, "dave", json));
+    // Counted before the CLI starts: it may send the SMS before the next line here runs.
     let before = sms_codes(base).await.len();
+    let (child, mut stdin) = spawn_with_stdin(login_code_stdin(base, "dave", json));
     let mut codes = wait_for_sms(base, before + 1).await;
     if wrong_first {
         let wrong = if codes[before] == "000000" {
@@ -757,9 +758,9 @@ async fn portal_shapes(scan: &mut Scan) {
             "--phone",
             "+1 555 765 4321",
         ]);
+        let before = control(base).sms_sent_to("+15557654321").len();
         let (child, mut stdin) = spawn_with_stdin(c);
         send(&mut stdin, "heidi-pass\n").await;
-        let before = control(base).sms_sent_to("+15557654321").len();
         for _ in 0..500 {
             if control(base).sms_sent_to("+15557654321").len() > before {
                 break;
@@ -1020,8 +1021,8 @@ async fn fault_flow(scan: &mut Scan, name: &'static str, shapes: &[Shape]) {
             install(base, shape, &format!("{auth}/sendsms"), &s(&["dave-pass"])).await;
             let mut c = login_code_stdin(base, "dave", json);
             c.args(["--timeout", "1"]);
-            let (child, mut stdin) = spawn_with_stdin(c);
             let before = sms_codes(base).await.len();
+            let (child, mut stdin) = spawn_with_stdin(c);
             let codes = wait_for_sms(base, before + 1).await;
             // The CLI reads the next line only once the resend has failed.
             let code = codes.last().expect("a code");
