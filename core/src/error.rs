@@ -284,35 +284,43 @@ impl Error {
         }
     }
 
-    pub(crate) fn from_reqwest(err: reqwest::Error) -> Self {
-        // The URL may carry a code in its path: never keep it.
-        let err = err.without_url();
-        let kind = if err.is_timeout() {
+    /// A failure to exchange a request (`connect`: it happened while connecting), classified
+    /// by what caused it; its detail is the error chain.
+    pub(crate) fn transport(err: &(dyn std::error::Error + 'static), connect: bool) -> Self {
+        // hyper's errors never carry the URL (which may hold a code in its path).
+        let kind = if has_source(err, |e| {
+            e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        }) {
             TransportErrorKind::Timeout
-        } else if has_tls_source(&err) {
+        } else if has_tls_source(err) {
             TransportErrorKind::Tls
-        } else if err.is_connect() {
+        } else if connect {
             TransportErrorKind::Connect
         } else {
             TransportErrorKind::Other
         };
         Error::Transport {
             kind,
-            detail: error_chain(&err),
+            detail: error_chain(err),
         }
     }
 }
 
-fn has_tls_source(err: &(dyn std::error::Error + 'static)) -> bool {
+/// Whether `err` or an error in its chain (looking inside I/O errors too) matches.
+fn has_source(
+    err: &(dyn std::error::Error + 'static),
+    matches: impl Fn(&(dyn std::error::Error + 'static)) -> bool,
+) -> bool {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = current {
-        if e.downcast_ref::<rustls::Error>().is_some() {
+        if matches(e) {
             return true;
         }
         // `io::Error::source` skips the error it wraps; look inside (possibly nested).
         let mut io = e.downcast_ref::<std::io::Error>();
         while let Some(inner) = io.and_then(|io| io.get_ref()) {
-            if inner.downcast_ref::<rustls::Error>().is_some() {
+            if matches(inner) {
                 return true;
             }
             io = inner.downcast_ref::<std::io::Error>();
@@ -320,6 +328,10 @@ fn has_tls_source(err: &(dyn std::error::Error + 'static)) -> bool {
         current = e.source();
     }
     false
+}
+
+fn has_tls_source(err: &(dyn std::error::Error + 'static)) -> bool {
+    has_source(err, |e| e.downcast_ref::<rustls::Error>().is_some())
 }
 
 fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {

@@ -5,8 +5,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use reqwest::header::HeaderValue;
-use reqwest::StatusCode;
+use http::header::HeaderValue;
+use http::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::mapping::{self, Granted};

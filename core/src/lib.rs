@@ -79,15 +79,17 @@
 //!
 //! # Transport
 //!
-//! reqwest over rustls with the `ring` provider, the platform trust store (plus optional extra
-//! roots, [`AuthBuilder::add_root_certificate_pem`]); one shared HTTP client per configuration,
+//! hyper's HTTP/1.1 client (hyper-util's pooled client, hyper-rustls's connector) over rustls
+//! with the `ring` provider, the platform trust store (plus optional extra roots,
+//! [`AuthBuilder::add_root_certificate_pem`]); one shared HTTP client per configuration,
 //! whose pool lets a whole 2FA login, and the logins after it, reuse one connection (shared by
 //! the whole process on multi-threaded tokio runtimes; per thread on current-thread runtimes,
 //! which run only while their thread waits in them, so that no request waits on a connection
 //! another thread's runtime serves); never a
 //! proxy from the environment; redirects are not followed (a 3xx is
 //! [`Error::UnexpectedResponse`]); no cookie store; response bodies are capped at 1 MiB;
-//! request and connect timeouts (30 s / 10 s by default). Secrets (password, token, TOTP
+//! request timeout (the whole exchange, the answer's body included) and connect timeout (30 s /
+//! 10 s by default). Secrets (password, token, TOTP
 //! secret, codes) live in [`secrecy`] types, are zeroized on drop and redacted in `Debug`;
 //! so are the response bodies the library reads. Copies made on the way out are not: the
 //! JSON request body once handed to the HTTP stack (and the buffer it was encoded in), the

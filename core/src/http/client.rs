@@ -1,4 +1,5 @@
-//! The reqwest clients, shared: one per configuration (TLS roots, timeouts, user agent).
+//! The HTTP clients (hyper's pooled client over a rustls connector), shared: one per
+//! configuration (TLS roots, timeouts, user agent).
 //!
 //! Building a client (connector, pool, resolver) costs far more than a login's requests on a
 //! near network, so every [`crate::Auth`] with the same options uses the same client. Its pool
@@ -26,10 +27,19 @@ use std::cell::RefCell;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
-use reqwest::header::HeaderValue;
+use bytes::Bytes;
+use http::HeaderValue;
+use http_body_util::Full;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::runtime::{Handle, RuntimeFlavor};
 
-use crate::Error;
+/// The client type: hyper's HTTP/1.1 client with its connection pool, over TCP or rustls.
+pub(super) type Client =
+    hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// How long an idle pooled connection is kept (a server usually closes it sooner).
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// How many distinct configurations keep their client, per process and per thread (an app uses
 /// one or two).
@@ -59,6 +69,16 @@ impl Key {
         }
     }
 
+    /// The limit on a whole request, answer body included.
+    pub(super) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The `User-Agent` header every request carries.
+    pub(super) fn user_agent(&self) -> &HeaderValue {
+        &self.user_agent
+    }
+
     fn same(&self, other: &Key) -> bool {
         Arc::ptr_eq(&self.tls, &other.tls)
             && self.timeout == other.timeout
@@ -72,51 +92,56 @@ impl Key {
 #[derive(Clone)]
 pub(super) struct Clients {
     key: Key,
-    shared: Arc<reqwest::Client>,
+    shared: Arc<Client>,
 }
 
 impl Clients {
     /// The clients for `key`; builds the shared one on first use.
-    pub(super) fn new(key: Key) -> Result<Clients, Error> {
+    pub(super) fn new(key: Key) -> Clients {
         type Cache = Mutex<Vec<Cached>>;
         static CLIENTS: OnceLock<Cache> = OnceLock::new();
         let cache = CLIENTS.get_or_init(Cache::default);
         let mut clients = cache.lock().unwrap_or_else(PoisonError::into_inner);
-        let shared = find_or_build(&mut clients, &key)?.client.clone();
-        Ok(Clients { key, shared })
+        let shared = find_or_build(&mut clients, &key).client.clone();
+        Clients { key, shared }
     }
 
     /// The client for a request made now, on the current runtime (see the module's docs).
     /// On a current-thread runtime whose client has been idle for [`SETTLE_AFTER`] or more, it
     /// lets the runtime catch up first ([`settle`]).
-    pub(super) async fn current(&self) -> Result<Arc<reqwest::Client>, Error> {
+    pub(super) async fn current(&self) -> Arc<Client> {
         let current_thread = Handle::try_current()
             .is_ok_and(|runtime| runtime.runtime_flavor() == RuntimeFlavor::CurrentThread);
         if !current_thread {
-            return Ok(self.shared.clone());
+            return self.shared.clone();
         }
         thread_local! {
             static CLIENTS: RefCell<Vec<Cached>> = const { RefCell::new(Vec::new()) };
         }
         let now = Instant::now();
-        let (client, idle) = CLIENTS.with(|clients| -> Result<_, Error> {
+        let (client, idle) = CLIENTS.with(|clients| {
             let mut clients = clients.borrow_mut();
-            let entry = find_or_build(&mut clients, &self.key)?;
+            let entry = find_or_build(&mut clients, &self.key);
             let idle = entry
                 .last_request
                 .replace(now)
                 .map(|last| now.saturating_duration_since(last));
-            Ok((entry.client.clone(), idle))
-        })?;
+            (entry.client.clone(), idle)
+        });
         if idle.is_some_and(|idle| idle >= SETTLE_AFTER) {
             settle().await;
         }
-        Ok(client)
+        client
+    }
+
+    /// What the clients were built for (timeout, user agent).
+    pub(super) fn key(&self) -> &Key {
+        &self.key
     }
 
     /// The process-wide client (for tests of the sharing).
     #[cfg(test)]
-    pub(super) fn shared(&self) -> &Arc<reqwest::Client> {
+    pub(super) fn shared(&self) -> &Arc<Client> {
         &self.shared
     }
 }
@@ -125,7 +150,7 @@ impl Clients {
 /// clients of current-thread runtimes only ([`SETTLE_AFTER`]).
 struct Cached {
     key: Key,
-    client: Arc<reqwest::Client>,
+    client: Arc<Client>,
     last_request: Option<Instant>,
 }
 
@@ -150,11 +175,11 @@ async fn settle() {
 
 /// The entry for `key` in `clients`, built (and the oldest dropped beyond [`CACHED_CLIENTS`]) if
 /// there is none.
-fn find_or_build<'a>(clients: &'a mut Vec<Cached>, key: &Key) -> Result<&'a mut Cached, Error> {
+fn find_or_build<'a>(clients: &'a mut Vec<Cached>, key: &Key) -> &'a mut Cached {
     let found = match clients.iter().position(|c| c.key.same(key)) {
         Some(i) => i,
         None => {
-            let client = Arc::new(build(key)?);
+            let client = Arc::new(build(key));
             if clients.len() >= CACHED_CLIENTS {
                 clients.remove(0);
             }
@@ -166,22 +191,28 @@ fn find_or_build<'a>(clients: &'a mut Vec<Cached>, key: &Key) -> Result<&'a mut 
             clients.len() - 1
         }
     };
-    Ok(&mut clients[found])
+    &mut clients[found]
 }
 
-fn build(key: &Key) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(rustls::ClientConfig::clone(&key.tls))
-        .redirect(reqwest::redirect::Policy::none())
-        .referer(false)
-        // Never through a proxy from the environment (http_proxy, ALL_PROXY, ...): it would
-        // see a loopback login's password in clear text, and nothing asked for it.
-        .no_proxy()
-        .timeout(key.timeout)
-        .connect_timeout(key.connect_timeout)
-        .user_agent(key.user_agent.clone())
-        .build()
-        .map_err(Error::from_reqwest)
+fn build(key: &Key) -> Client {
+    let mut tcp = HttpConnector::new();
+    // The URL's scheme is checked by `portal_url` (plain http only for loopback); the TLS
+    // connector below takes https.
+    tcp.enforce_http(false);
+    tcp.set_nodelay(true);
+    tcp.set_connect_timeout(Some(key.connect_timeout));
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(rustls::ClientConfig::clone(&key.tls))
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(tcp);
+    // hyper never follows a redirect, uses no proxy (none from the environment either: it
+    // would see a loopback login's password in clear text) and keeps no cookies.
+    hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+        .timer(TokioTimer::new())
+        .pool_timer(TokioTimer::new())
+        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+        .build(connector)
 }
 
 #[cfg(test)]
@@ -196,23 +227,22 @@ mod tests {
             Duration::from_secs(1),
             HeaderValue::from_static(user_agent),
         ))
-        .expect("client")
     }
 
     /// `current()` outside any runtime: done at its first poll (it waits for nothing there).
-    fn current_outside(clients: &Clients) -> Arc<reqwest::Client> {
+    fn current_outside(clients: &Clients) -> Arc<Client> {
         use std::future::Future;
         let mut future = std::pin::pin!(clients.current());
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         match future.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(client) => client.expect("client"),
+            std::task::Poll::Ready(client) => client,
             std::task::Poll::Pending => panic!("outside a runtime, current() waited"),
         }
     }
 
     /// `current()` on `runtime`.
-    fn current_on(runtime: &tokio::runtime::Runtime, clients: &Clients) -> Arc<reqwest::Client> {
-        runtime.block_on(clients.current()).expect("client")
+    fn current_on(runtime: &tokio::runtime::Runtime, clients: &Clients) -> Arc<Client> {
+        runtime.block_on(clients.current())
     }
 
     #[test]

@@ -1,7 +1,7 @@
-//! Transport: reqwest (rustls + ring), no redirects, no proxy, no cookie store, a body cap,
-//! timeouts on every request.
+//! Transport: hyper's HTTP/1.1 client over rustls (ring), no redirects, no proxy, no cookie
+//! store, a body cap, timeouts on every request.
 //!
-//! - [`client`]: the reqwest clients, one per configuration, shared by the process;
+//! - [`client`]: the HTTP clients, one per configuration, shared by the process;
 //! - [`portal_url`](mod@portal_url): the portal URL check (plain http only for loopback);
 //! - [`tls`]: the TLS configuration and trust roots;
 //! - [`request`]: one call described as a [`Request`] value;
@@ -17,7 +17,10 @@ mod tls;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use bytes::Bytes;
+use http::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use http::Uri;
+use http_body_util::{BodyExt, Full};
 use url::Url;
 use zeroize::Zeroizing;
 
@@ -53,7 +56,7 @@ impl Default for Options {
     }
 }
 
-/// The HTTP side of an [`crate::Auth`]: cheap to clone (the reqwest client is shared).
+/// The HTTP side of an [`crate::Auth`]: cheap to clone (the HTTP client is shared).
 #[derive(Clone)]
 pub(crate) struct Http {
     /// Shared by every `Http` with the same options (see [`client`]).
@@ -78,7 +81,7 @@ impl Http {
         })?;
         let key = client::Key::new(tls, options.timeout, options.connect_timeout, user_agent);
         Ok(Http {
-            clients: client::Clients::new(key)?,
+            clients: client::Clients::new(key),
             base,
             session: options.session,
             hash_password: options.hash_password,
@@ -102,36 +105,53 @@ impl Http {
     }
 
     /// Sends one request and returns the body of a 2xx answer; any other status becomes the
-    /// matching [`Error`] (decided by status, never by message text).
-    pub(crate) async fn call(&self, mut request: Request<'_>) -> Result<Zeroizing<Vec<u8>>, Error> {
-        let url = self.api_url(request.path)?;
-        let headers = request.headers()?;
-        let mut builder = self
-            .clients
-            .current()
-            .await?
-            .request(request.method.clone(), url)
-            .headers(headers);
-        if let Some(mut body) = request.body.take() {
-            // reqwest needs an owned buffer; hand it over rather than copying it.
-            let owned = std::mem::take(&mut *body);
-            builder = builder
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(owned);
+    /// matching [`Error`] (decided by status, never by message text). The whole exchange, the
+    /// answer's body included, is bounded by the configured timeout.
+    pub(crate) async fn call(&self, request: Request<'_>) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let timeout = self.clients.key().timeout();
+        match tokio::time::timeout(timeout, self.exchange(request)).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Transport {
+                kind: crate::TransportErrorKind::Timeout,
+                detail: format!("no complete answer within {} ms", timeout.as_millis()),
+            }),
         }
-        let mut response = builder.send().await.map_err(Error::from_reqwest)?;
+    }
+
+    async fn exchange(&self, mut request: Request<'_>) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let url = self.api_url(request.path)?;
+        let uri = Uri::try_from(url.as_str()).map_err(|_| Error::InvalidUrl)?;
+        let mut headers = request.headers()?;
+        headers.insert(USER_AGENT, self.clients.key().user_agent().clone());
+        // hyper needs an owned buffer; hand it over rather than copying it.
+        let body = match request.body.take() {
+            Some(mut body) => {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                Bytes::from(std::mem::take(&mut *body))
+            }
+            None => Bytes::new(),
+        };
+        let mut outgoing = http::Request::new(Full::new(body));
+        *outgoing.method_mut() = request.method.clone();
+        *outgoing.uri_mut() = uri;
+        *outgoing.headers_mut() = headers;
+        let client = self.clients.current().await;
+        let response = client
+            .request(outgoing)
+            .await
+            .map_err(|e| Error::transport(&e, e.is_connect()))?;
         let status = response.status();
         if status.is_success() {
-            return read_capped(&mut response).await;
+            return read_capped(response).await;
         }
         let retry_after = response
             .headers()
-            .get(reqwest::header::RETRY_AFTER)
+            .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(wire::parse_retry_after);
         // Read (small) error bodies so the connection can be reused; their content only
         // matters for the 403 message.
-        let body = read_capped(&mut response).await.ok();
+        let body = read_capped(response).await.ok();
         let error = status::status_error(
             status,
             request.on_401,
@@ -143,26 +163,33 @@ impl Http {
     }
 }
 
-async fn read_capped(response: &mut reqwest::Response) -> Result<Zeroizing<Vec<u8>>, Error> {
+async fn read_capped(
+    response: http::Response<hyper::body::Incoming>,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     let too_big = || Error::unexpected(format!("response body larger than {BODY_CAP} bytes"));
-    if response
-        .content_length()
-        .is_some_and(|len| len > BODY_CAP as u64)
-    {
+    let length = response
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if length.is_some_and(|len| len > BODY_CAP as u64) {
         return Err(too_big());
     }
     // Sized up front when the length is known: growing would leave unzeroized copies of the
     // body (which may hold a token) behind in freed memory.
-    let expected = response
-        .content_length()
+    let expected = length
         .and_then(|len| usize::try_from(len).ok())
         .unwrap_or(0);
     let mut body = Zeroizing::new(Vec::with_capacity(expected));
-    while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
-        if body.len() + chunk.len() > BODY_CAP {
-            return Err(too_big());
+    let mut incoming = response.into_body();
+    while let Some(frame) = incoming.frame().await {
+        let frame = frame.map_err(|e| Error::transport(&e, false))?;
+        if let Ok(chunk) = frame.into_data() {
+            if body.len() + chunk.len() > BODY_CAP {
+                return Err(too_big());
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
     }
     Ok(body)
 }

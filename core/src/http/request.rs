@@ -1,8 +1,8 @@
 //! One API call, described as a value: method, path, JSON body, where the token goes, what a
 //! 401 means there, and which secrets the error message must not echo.
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, COOKIE};
-use reqwest::Method;
+use http::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, COOKIE};
+use http::Method;
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 

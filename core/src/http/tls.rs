@@ -75,7 +75,8 @@ fn tls_config(extra_roots_pem: &[Vec<u8>]) -> Result<rustls::ClientConfig, Error
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = verifier(roots, provider.clone())?;
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+    // No ALPN here: hyper-rustls's connector sets HTTP/1.1 itself (and refuses a preset one).
+    let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Transport {
             kind: TransportErrorKind::Tls,
@@ -84,7 +85,6 @@ fn tls_config(extra_roots_pem: &[Vec<u8>]) -> Result<rustls::ClientConfig, Error
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }
 
