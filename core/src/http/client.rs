@@ -41,6 +41,9 @@ pub(super) type Client =
 /// How long an idle pooled connection is kept (a server usually closes it sooner).
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
+/// Idle time before the first TCP keep-alive probe, and between probes.
+const TCP_KEEPALIVE: Duration = Duration::from_secs(15);
+
 /// How many distinct configurations keep their client, per process and per thread (an app uses
 /// one or two).
 const CACHED_CLIENTS: usize = 16;
@@ -201,6 +204,11 @@ fn build(key: &Key) -> Client {
     tcp.enforce_http(false);
     tcp.set_nodelay(true);
     tcp.set_connect_timeout(Some(key.connect_timeout));
+    // TCP keep-alive probes: a pooled connection whose peer vanished (a dropped NAT mapping, a
+    // crashed proxy) is found dead instead of taking a request that would wait for the timeout.
+    tcp.set_keepalive(Some(TCP_KEEPALIVE));
+    tcp.set_keepalive_interval(Some(TCP_KEEPALIVE));
+    tcp.set_keepalive_retries(Some(3));
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(rustls::ClientConfig::clone(&key.tls))
         .https_or_http()
