@@ -24,11 +24,12 @@ esac
 need_rust "bench/instructions.sh"
 need_cmd valgrind valgrind "bench/instructions.sh" "apt install valgrind"
 prereq_done
+# shellcheck source=scripts/lib/emulator.sh
+. scripts/lib/emulator.sh
 
 echo "==> Rust: $profile emulator and bench-client"
 cargo build ${profile_args[@]+"${profile_args[@]}"} -q -p docspace-emulator -p docspace-bench
-target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-bin="$target_dir/$profile"
+bin="$(cargo_target_dir)/$profile"
 
 work="$(mktemp -d)"
 emulator_pid=""
@@ -39,17 +40,7 @@ cleanup() {
 trap cleanup EXIT
 "$bin/docspace-emulator" --listen 127.0.0.1:0 --users tests/fixtures/users.json >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
-url=""
-for _ in $(seq 1 100); do
-    url="$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$work/emulator.log" | head -n 1)"
-    [ -n "$url" ] && break
-    sleep 0.1
-done
-if [ -z "$url" ]; then
-    echo "the emulator did not start:" >&2
-    cat "$work/emulator.log" >&2
-    exit 1
-fi
+url="$(emulator_url "$work/emulator.log")"
 
 export DS_URL="$url" DS_USER=bob@example.com DS_PASSWORD=bob-pass DS_SECRET=IFREGZCFMYWV6MJS DS_WARMUP=20
 

@@ -16,12 +16,14 @@ need_python "bench/load.sh" python3
 /usr/bin/time -f "%M" true >/dev/null 2>&1 \
   || prereq_fail "GNU time (/usr/bin/time with -f) is required for bench/load.sh: install it (apt install time)"
 if [ "$prereq_missing" -gt 0 ]; then exit 2; fi
+# shellcheck source=scripts/lib/emulator.sh
+. scripts/lib/emulator.sh
 # A thousand connections on each side, in two processes.
 ulimit -n 8192 2>/dev/null || true
 
 echo "==> release emulator and bench client"
 cargo build -q --release -p docspace-emulator -p docspace-bench
-target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+target_dir="$(cargo_target_dir)"
 work="$(mktemp -d)"
 trap 'pkill -TERM -P "$emu_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -29,12 +31,7 @@ trap 'pkill -TERM -P "$emu_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
     "$target_dir/release/docspace-emulator" --listen 127.0.0.1:0 --users tests/fixtures/users.json \
     > "$work/emulator.out" 2>&1 &
 emu_pid=$!
-for _ in $(seq 100); do
-    grep -q "^listening on " "$work/emulator.out" 2>/dev/null && break
-    sleep 0.1
-done
-url="$(sed -n 's/^listening on //p' "$work/emulator.out" | head -1)"
-[ -n "$url" ] || { echo "bench/load.sh: the emulator did not start" >&2; cat "$work/emulator.out" >&2; exit 1; }
+url="$(emulator_url "$work/emulator.out")"
 
 echo "==> $total logins, $c at a time (bob@example.com: password, then a TOTP code)"
 DS_URL="$url" DS_USER=bob@example.com DS_PASSWORD=bob-pass DS_SECRET=IFREGZCFMYWV6MJS DS_WARMUP=0 \

@@ -55,8 +55,9 @@ failed() { # name required(0/1) reason
 if [ "$smoke" = 1 ]; then profile=debug; profile_args=(); else profile=release; profile_args=(--release); fi
 echo "==> Rust: $profile emulator and bench-client (floor, core)"
 build cargo build ${profile_args[@]+"${profile_args[@]}"} -q -p docspace-emulator -p docspace-bench
-target_dir="$(cargo metadata --format-version 1 --no-deps \
-    | "$python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+# shellcheck source=scripts/lib/emulator.sh
+. "$root/scripts/lib/emulator.sh"
+target_dir="$(cargo_target_dir)"
 emulator="$target_dir/$profile/docspace-emulator"
 bc="$target_dir/$profile/bench-client"
 clients+=(--client "floor=$bc floor" --client "core-new=$bc core-new" --client "core-clone=$bc core-clone")

@@ -11,11 +11,8 @@ cd "$root"
 . scripts/lib/prereq.sh
 need_cmd strip "strip (binutils)" "scripts/check-size.sh" "apt install binutils / xcode-select --install"
 prereq_done
-case "$(uname -s)" in
-    Darwin) lib_file=libdocspace_auth_ffi.dylib; strip_args=(-x) ;;
-    *) lib_file=libdocspace_auth_ffi.so; strip_args=(--strip-all) ;;
-esac
-limit=$((3 * 1048576))
+# shellcheck source=scripts/lib/libsize.sh
+. scripts/lib/libsize.sh
 
 lib=""
 for candidate in bindings/python/.venv/lib/python*/site-packages/docspace_auth/_native/"$lib_file"; do
@@ -25,13 +22,9 @@ if [ -z "$lib" ]; then
     echo "check-size: no installed $lib_file under bindings/python/.venv (run bash bindings/python/test.sh first)" >&2
     exit 1
 fi
-copy="$(mktemp)"
-trap 'rm -f "$copy"' EXIT
-cp "$lib" "$copy"
-strip "${strip_args[@]}" "$copy"
-bytes=$(wc -c <"$copy" | tr -d ' ')
+bytes="$(stripped_bytes "$lib")"
 mib=$(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1048576 }')
-if [ "$bytes" -gt "$limit" ]; then
+if [ "$bytes" -gt "$LIB_BUDGET" ]; then
     echo "check-size: the release library, stripped, is $mib MiB ($bytes bytes): over its 3 MiB budget" >&2
     exit 1
 fi

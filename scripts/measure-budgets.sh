@@ -17,10 +17,9 @@ need_rust "scripts/measure-budgets.sh"
 need_python "scripts/measure-budgets.sh"
 need_cmd strip "strip (binutils)" "scripts/measure-budgets.sh" "apt install binutils / xcode-select --install"
 prereq_done
-case "$(uname -s)" in
-    Darwin) lib_file=libdocspace_auth_ffi.dylib; strip_args=(-x); os_name=macOS ;; # no --strip-all there
-    *) lib_file=libdocspace_auth_ffi.so; strip_args=(--strip-all); os_name=$(uname -s) ;;
-esac
+# shellcheck source=scripts/lib/libsize.sh
+. scripts/lib/libsize.sh
+case "$(uname -s)" in Darwin) os_name=macOS ;; *) os_name=$(uname -s) ;; esac
 
 [ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check "maturin>=1.14,<2"
@@ -40,10 +39,7 @@ if cargo tree -q -p docspace-auth-ffi -e normal --prefix none | grep -Eq '^(aws-
     exit 1
 fi
 
-cp "target/release/$lib_file" "$work/lib.so"
-strip "${strip_args[@]}" "$work/lib.so"
-# wc -c, not GNU stat -c %s (BSD stat spells it -f %z).
-so_bytes=$(wc -c <"$work/lib.so" | tr -d ' ')
+so_bytes="$(stripped_bytes "target/release/$lib_file")"
 wheel_bytes=$(wc -c <"$wheel" | tr -d ' ')
 
 # Import time and peak RSS: fresh interpreters, run from an empty directory (installed package),
@@ -72,5 +68,5 @@ echo
 echo "budget                                   measured                       limit    verdict"
 printf '%-40s %-30s %-8s %s\n' "import docspace_auth: time (median)" "${import_ms} ms" "100 ms" "$(verdict "$import_ms" 100)"
 printf '%-40s %-30s %-8s %s\n' "import docspace_auth: peak RSS" "$(awk -v k="$rss_kb" 'BEGIN{printf "%.1f MiB", k/1024}') (bare python $(awk -v k="$base_kb" 'BEGIN{printf "%.1f", k/1024}'))" "25 MiB" "$(verdict "$rss_kb" $((25 * 1024)))"
-printf '%-40s %-30s %-8s %s\n' "release .${lib_file##*.}, stripped ($(uname -m) $os_name)" "$(mb "$so_bytes")" "3 MiB" "$(verdict "$so_bytes" $((3 * 1048576)))"
+printf '%-40s %-30s %-8s %s\n' "release .${lib_file##*.}, stripped ($(uname -m) $os_name)" "$(mb "$so_bytes")" "3 MiB" "$(verdict "$so_bytes" "$LIB_BUDGET")"
 printf '%-40s %-30s %-8s %s\n' "wheel ($(basename "$wheel"))" "$(mb "$wheel_bytes")" "2 MiB" "$(verdict "$wheel_bytes" $((2 * 1048576)))"

@@ -206,6 +206,40 @@ async fn connection_refused_is_a_connect_error() {
     assert_login_transport_error(auth, TransportErrorKind::Connect).await;
 }
 
+/// A portal whose listening socket accepts no connection (its accept queue is full, so the
+/// kernel drops new SYNs) is a timeout once the connect timeout runs out, not a connect error.
+#[tokio::test]
+async fn a_connect_that_never_completes_is_a_timeout() {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind("127.0.0.1:0".parse().unwrap()).expect("bind");
+    let listener = socket.listen(1).expect("listen");
+    let addr = listener.local_addr().expect("addr");
+    // Fill the accept queue with connections nobody accepts, until one no longer completes.
+    let mut held = Vec::new();
+    loop {
+        let attempt = tokio::net::TcpStream::connect(addr);
+        match tokio::time::timeout(Duration::from_millis(300), attempt).await {
+            Ok(Ok(stream)) => held.push(stream),
+            Ok(Err(e)) => panic!("connect failed: {e}"),
+            Err(_) => break,
+        }
+        assert!(held.len() < 64, "the accept queue never filled");
+    }
+    let connect_timeout = Duration::from_millis(300);
+    let auth = Auth::builder(&format!("http://{addr}"))
+        .timeout(SHORT)
+        .connect_timeout(connect_timeout)
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    assert_login_transport_error(auth, TransportErrorKind::Timeout).await;
+    let took = started.elapsed();
+    assert!(
+        took >= connect_timeout && took < SHORT,
+        "the connect timeout ended it: {took:?}"
+    );
+}
+
 /// With a pending login at hand, malformed codes are refused before any request (a `Code` is
 /// the only thing `confirm` takes); the counters do see the one good confirm that follows.
 #[tokio::test]

@@ -21,6 +21,7 @@ use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use http::Uri;
 use http_body_util::{BodyExt, Full};
+use hyper::body::Body as _;
 use url::Url;
 use zeroize::Zeroizing;
 
@@ -167,21 +168,19 @@ async fn read_capped(
     response: http::Response<hyper::body::Incoming>,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let too_big = || Error::unexpected(format!("response body larger than {BODY_CAP} bytes"));
-    let length = response
-        .headers()
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if length.is_some_and(|len| len > BODY_CAP as u64) {
+    let mut incoming = response.into_body();
+    // hyper knows the length from `Content-Length` (exact) or not at all (chunked: 0 up).
+    let length = incoming.size_hint();
+    if length.lower() > BODY_CAP as u64 {
         return Err(too_big());
     }
     // Sized up front when the length is known: growing would leave unzeroized copies of the
     // body (which may hold a token) behind in freed memory.
     let expected = length
+        .exact()
         .and_then(|len| usize::try_from(len).ok())
         .unwrap_or(0);
     let mut body = Zeroizing::new(Vec::with_capacity(expected));
-    let mut incoming = response.into_body();
     while let Some(frame) = incoming.frame().await {
         let frame = frame.map_err(|e| Error::transport(&e, false))?;
         if let Ok(chunk) = frame.into_data() {
