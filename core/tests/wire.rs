@@ -96,6 +96,16 @@ async fn a_2fa_login_chain_sends_what_the_protocol_says() {
         "one connection for the whole chain: {requests:#?}"
     );
 
+    // The Host header names the portal's host and port (not the default port: it is kept).
+    let host = server
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    assert!(
+        requests.iter().all(|r| r.header("host") == Some(host)),
+        "{host}: {requests:#?}"
+    );
+
     let login = &requests[0];
     assert_eq!(
         (login.method.as_str(), login.path.as_str()),

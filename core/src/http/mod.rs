@@ -2,7 +2,8 @@
 //! store, a body cap, timeouts on every request.
 //!
 //! - [`client`]: the HTTP clients, one per configuration, shared by the process;
-//! - [`portal_url`](mod@portal_url): the portal URL check (plain http only for loopback);
+//! - [`portal_url`](mod@portal_url): the portal URL, checked (plain http only for loopback) and
+//!   parsed once, with the parts of its requests' URIs;
 //! - [`tls`]: the TLS configuration and trust roots;
 //! - [`request`]: one call described as a [`Request`] value;
 //! - [`status`]: a non-2xx answer as an [`Error`], the 403 message redacted;
@@ -18,8 +19,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
-use http::Uri;
+use http::header::{HeaderValue, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Body as _;
 use url::Url;
@@ -28,7 +28,7 @@ use zeroize::Zeroizing;
 use crate::wire;
 use crate::{Error, PasswordHashParams};
 
-pub(crate) use portal_url::portal_url;
+use portal_url::Portal;
 pub(crate) use request::{On401, Request, TokenPlacement};
 
 /// Largest response body accepted (DocSpace auth responses are a few hundred bytes).
@@ -62,7 +62,7 @@ impl Default for Options {
 pub(crate) struct Http {
     /// Shared by every `Http` with the same options (see [`client`]).
     clients: client::Clients,
-    base: Url,
+    portal: Arc<Portal>,
     pub session: bool,
     /// Send `passwordHash` instead of the password (§11).
     pub hash_password: bool,
@@ -73,7 +73,7 @@ pub(crate) struct Http {
 
 impl Http {
     pub(crate) fn new(portal: &str, options: Options) -> Result<Http, Error> {
-        let base = portal_url(portal)?;
+        let portal = portal_url::portal(portal)?;
         let tls = tls::shared_tls_config(&options.extra_roots_pem)?;
         let user_agent = HeaderValue::from_str(&options.user_agent).map_err(|_| {
             Error::InvalidConfiguration {
@@ -83,7 +83,7 @@ impl Http {
         let key = client::Key::new(tls, options.timeout, options.connect_timeout, user_agent);
         Ok(Http {
             clients: client::Clients::new(key),
-            base,
+            portal,
             session: options.session,
             hash_password: options.hash_password,
             hash_params: Arc::default(),
@@ -92,17 +92,7 @@ impl Http {
 
     /// The normalized portal URL (with a trailing slash).
     pub(crate) fn base(&self) -> &Url {
-        &self.base
-    }
-
-    /// `{portal}/api/2.0/{segments...}`, each segment percent-encoded.
-    fn api_url(&self, segments: &[&str]) -> Result<Url, Error> {
-        let mut url = self.base.clone();
-        {
-            let mut path = url.path_segments_mut().map_err(|_| Error::InvalidUrl)?;
-            path.pop_if_empty().extend(["api", "2.0"]).extend(segments);
-        }
-        Ok(url)
+        &self.portal.url
     }
 
     /// Sends one request and returns the body of a 2xx answer; any other status becomes the
@@ -120,9 +110,9 @@ impl Http {
     }
 
     async fn exchange(&self, mut request: Request<'_>) -> Result<Zeroizing<Vec<u8>>, Error> {
-        let url = self.api_url(request.path)?;
-        let uri = Uri::try_from(url.as_str()).map_err(|_| Error::InvalidUrl)?;
+        let uri = self.portal.api_uri(request.path)?;
         let mut headers = request.headers()?;
+        headers.insert(HOST, self.portal.host().clone());
         headers.insert(USER_AGENT, self.clients.key().user_agent().clone());
         // hyper needs an owned buffer; hand it over rather than copying it.
         let body = match request.body.take() {
@@ -196,16 +186,6 @@ async fn read_capped(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn api_url_encodes_segments() {
-        let http = Http::new("http://127.0.0.1:1/base/", Options::default()).unwrap();
-        let url = http.api_url(&["authentication", "a b/c?"]).unwrap();
-        assert_eq!(
-            url.as_str(),
-            "http://127.0.0.1:1/base/api/2.0/authentication/a%20b%2Fc%3F"
-        );
-    }
 
     #[test]
     fn default_clients_share_one_tls_configuration() {
