@@ -79,7 +79,8 @@
 //!
 //! # Transport
 //!
-//! hyper's HTTP/1.1 client (hyper-util's pooled client, hyper-rustls's connector) over rustls
+//! hyper's HTTP/1.1 connections (hyper-util's TCP connector, hyper-rustls's TLS one, a small pool
+//! of idle connections of our own) over rustls
 //! with the `ring` provider, the platform trust store (plus optional extra roots,
 //! [`AuthBuilder::add_root_certificate_pem`]); one shared HTTP client per configuration,
 //! whose pool lets a whole 2FA login, and the logins after it, reuse one connection (shared by

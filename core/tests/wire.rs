@@ -258,6 +258,48 @@ async fn timeout_covers_the_body() {
     assert!(started.elapsed() < Duration::from_secs(3));
 }
 
+/// The pool: a connection whose answer was read in full (an error status too) takes the next
+/// request; one whose request failed (here: timed out in the body) is closed instead, and the
+/// next request goes on a new one.
+#[tokio::test]
+async fn only_connections_whose_answer_was_read_in_full_are_reused() {
+    let server = Server::start(vec![
+        Reply::Full(
+            401,
+            vec![],
+            json!({"error": {"message": "nope"}, "status": 1, "statusCode": 401}).to_string(),
+        ),
+        Reply::Stall,
+        ok(json!({"sms": false, "tfa": true})),
+    ])
+    .await;
+    let auth = Auth::builder(&server.url)
+        .timeout(Duration::from_millis(500))
+        .build()
+        .expect("client");
+    let login = || auth.clone().login(BOB, SecretString::from(BOB_PASS));
+    let rejected = login().await;
+    assert!(
+        matches!(rejected, Err(Error::InvalidCredentials)),
+        "{rejected:?}"
+    );
+    let stalled = login().await;
+    assert!(
+        matches!(
+            stalled,
+            Err(Error::Transport {
+                kind: TransportErrorKind::Timeout,
+                ..
+            })
+        ),
+        "{stalled:?}"
+    );
+    let pending = login().await.expect("login");
+    assert!(matches!(pending, LoginOutcome::TfaRequired(_)));
+    let connections: Vec<u64> = server.requests().iter().map(|r| r.connection).collect();
+    assert_eq!(connections, [1, 1, 2]);
+}
+
 /// A redirect is not followed, even to the same server.
 #[tokio::test]
 async fn redirect_is_not_followed() {

@@ -1,11 +1,19 @@
-//! The HTTP clients (hyper's pooled client over a rustls connector), shared: one per
-//! configuration (TLS roots, timeouts, user agent).
+//! The HTTP clients (hyper's HTTP/1.1 connections over a rustls connector, and a pool of idle
+//! ones), shared: one per configuration (TLS roots, timeouts, user agent).
 //!
-//! Building a client (connector, pool, resolver) costs far more than a login's requests on a
-//! near network, so every [`crate::Auth`] with the same options uses the same client. Its pool
-//! lets consecutive logins reuse an idle connection (a 2FA login never needs more than one:
-//! its requests are sequential). It keeps no other state: no cookie store, so nothing of one
-//! user's login reaches another's.
+//! Building a client (connector, resolver) costs far more than a login's requests on a near
+//! network, so every [`crate::Auth`] with the same options uses the same client. Its pool lets
+//! consecutive logins reuse an idle connection (a 2FA login never needs more than one: its
+//! requests are sequential). It keeps no other state: no cookie store, so nothing of one user's
+//! login reaches another's.
+//!
+//! The pool is a list of idle connections, most recently used last: a request takes the last
+//! one to its portal that is still open and idle for less than [`POOL_IDLE_TIMEOUT`], and gives
+//! it back once its answer has been read in full ([`Lease::release`]); a connection whose
+//! request failed or timed out is closed instead. A request that a pooled connection could
+//! not send (it closed meanwhile) goes on another. hyper-util's pool does the same with more
+//! machinery (keys hashed per request, a task per request to give the connection back) than a
+//! login's sequential requests need.
 //!
 //! A pooled connection is served by a task on the runtime that opened it, so a connection is
 //! only shared where that runtime is always running:
@@ -28,18 +36,150 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use http::uri::{Authority, Scheme};
 use http::HeaderValue;
 use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::client::conn::http1;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::runtime::{Handle, RuntimeFlavor};
+use tower_service::Service;
 
-/// The client type: hyper's HTTP/1.1 client with its connection pool, over TCP or rustls.
-pub(super) type Client =
-    hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+use crate::Error;
+
+/// TCP, or TLS over TCP, by the URI's scheme.
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+
+/// The sending half of one HTTP/1.1 connection (its other half is a task on the runtime).
+type Sender = http1::SendRequest<Full<Bytes>>;
+
+/// An HTTP/1.1 client: a connector and the idle connections it made.
+pub(super) struct Client {
+    connector: Connector,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// A connection, and where it goes.
+struct Connection {
+    scheme: Scheme,
+    authority: Authority,
+    sender: Sender,
+    /// When it went idle (in the pool) or was made.
+    since: Instant,
+}
+
+/// A connection lent to one request: [`Lease::release`] gives it back to the pool once the
+/// answer has been read in full; dropped instead, it is closed.
+pub(super) struct Lease {
+    client: Arc<Client>,
+    connection: Connection,
+}
+
+impl Lease {
+    /// Back to the pool (unless it is closing: the server said `Connection: close`, or went).
+    pub(super) fn release(self) {
+        let Lease {
+            client,
+            mut connection,
+        } = self;
+        if connection.sender.is_closed() {
+            return;
+        }
+        connection.since = Instant::now();
+        let mut idle = client.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() >= MAX_IDLE {
+            idle.remove(0);
+        }
+        idle.push(connection);
+    }
+}
+
+impl Client {
+    /// Sends `request` (absolute URI) on an idle connection to its portal, or on a new one;
+    /// the answer's head, and the connection to give back once its body has been read.
+    pub(super) async fn send(
+        self: &Arc<Self>,
+        mut request: http::Request<Full<Bytes>>,
+    ) -> Result<(http::Response<Incoming>, Lease), Error> {
+        let uri = std::mem::take(request.uri_mut());
+        let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+            return Err(Error::InvalidUrl);
+        };
+        let (scheme, authority) = (scheme.clone(), authority.clone());
+        // On the connection, the request names its path only (origin form).
+        let mut path = http::uri::Parts::default();
+        path.path_and_query = uri.path_and_query().cloned();
+        *request.uri_mut() = http::Uri::from_parts(path).map_err(|_| Error::InvalidUrl)?;
+
+        while let Some(mut connection) = self.take_idle(&scheme, &authority) {
+            if connection.sender.ready().await.is_err() {
+                continue; // closed while idle
+            }
+            match connection.sender.try_send_request(request).await {
+                Ok(response) => return Ok((response, self.lease(connection))),
+                Err(mut failed) => match failed.take_message() {
+                    // Not sent (the connection closed meanwhile): on another one.
+                    Some(unsent) => request = unsent,
+                    None => return Err(Error::transport(&failed.into_error(), false)),
+                },
+            }
+        }
+
+        let mut connector = self.connector.clone();
+        std::future::poll_fn(|cx| connector.poll_ready(cx))
+            .await
+            .map_err(|e| Error::transport(&*e, true))?;
+        let io = connector
+            .call(uri)
+            .await
+            .map_err(|e| Error::transport(&*e, true))?;
+        let (mut sender, connection) = http1::handshake(io)
+            .await
+            .map_err(|e| Error::transport(&e, true))?;
+        // Serves the connection until it closes (an error there reaches the request).
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| Error::transport(&e, false))?;
+        let connection = Connection {
+            scheme,
+            authority,
+            sender,
+            since: Instant::now(),
+        };
+        Ok((response, self.lease(connection)))
+    }
+
+    fn lease(self: &Arc<Self>, connection: Connection) -> Lease {
+        Lease {
+            client: self.clone(),
+            connection,
+        }
+    }
+
+    /// The most recently used idle connection to `scheme://authority`; connections found
+    /// closed or idle for too long on the way are dropped (closed).
+    fn take_idle(&self, scheme: &Scheme, authority: &Authority) -> Option<Connection> {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        idle.retain(|c| {
+            !c.sender.is_closed() && now.saturating_duration_since(c.since) < POOL_IDLE_TIMEOUT
+        });
+        let found = idle
+            .iter()
+            .rposition(|c| c.scheme == *scheme && c.authority == *authority)?;
+        Some(idle.remove(found))
+    }
+}
 
 /// How long an idle pooled connection is kept (a server usually closes it sooner).
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// How many idle connections a client keeps (beyond, the oldest is closed).
+const MAX_IDLE: usize = 256;
 
 /// Idle time before the first TCP keep-alive probe, and between probes.
 const TCP_KEEPALIVE: Duration = Duration::from_secs(15);
@@ -214,13 +354,12 @@ fn build(key: &Key) -> Client {
         .https_or_http()
         .enable_http1()
         .wrap_connector(tcp);
-    // hyper never follows a redirect, uses no proxy (none from the environment either: it
-    // would see a loopback login's password in clear text) and keeps no cookies.
-    hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-        .timer(TokioTimer::new())
-        .pool_timer(TokioTimer::new())
-        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-        .build(connector)
+    // No redirect is followed, no proxy used (none from the environment either: it would see a
+    // loopback login's password in clear text) and no cookie kept: the requests go as they are.
+    Client {
+        connector,
+        idle: Mutex::default(),
+    }
 }
 
 #[cfg(test)]

@@ -127,13 +127,12 @@ impl Http {
         *outgoing.uri_mut() = uri;
         *outgoing.headers_mut() = headers;
         let client = self.clients.current().await;
-        let response = client
-            .request(outgoing)
-            .await
-            .map_err(|e| Error::transport(&e, e.is_connect()))?;
+        let (response, connection) = client.send(outgoing).await?;
         let status = response.status();
         if status.is_success() {
-            return read_capped(response).await;
+            let body = read_capped(response).await?;
+            connection.release();
+            return Ok(body);
         }
         let retry_after = response
             .headers()
@@ -143,6 +142,9 @@ impl Http {
         // Read (small) error bodies so the connection can be reused; their content only
         // matters for the 403 message.
         let body = read_capped(response).await.ok();
+        if body.is_some() {
+            connection.release();
+        }
         let error = status::status_error(
             status,
             request.on_401,
