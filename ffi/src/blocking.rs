@@ -28,25 +28,37 @@ use crate::AuthError;
 /// caller goes away, the task still finishes (a read has no effect to undo).
 ///
 /// In a blocking call ([`wait`]) it runs inline instead (see the module's docs).
-pub(crate) async fn in_task<T: Send + 'static>(
+///
+/// `work` is boxed as it is handed over. A login's future is kilobytes, and an `async fn` that
+/// awaits a future it was given holds it twice (as its argument, then as the future it awaits);
+/// every caller's future then grows by both, and each move of a caller's future (into the
+/// runtime, into a blocking call) copies them all. Boxed, it is copied once and the futures
+/// above it stay small.
+pub(crate) fn in_task<T: Send + 'static>(
     work: impl Future<Output = Result<T, AuthError>> + Send + 'static,
-) -> Result<T, AuthError> {
-    if in_blocking_call() {
-        return work.await;
+) -> impl Future<Output = Result<T, AuthError>> {
+    let work = Box::pin(work);
+    async move {
+        if in_blocking_call() {
+            return work.await;
+        }
+        tokio::spawn(work)
+            .await
+            .unwrap_or_else(|_| Err(AuthError::other("the task ended unexpectedly")))
     }
-    tokio::spawn(work)
-        .await
-        .unwrap_or_else(|_| Err(AuthError::other("the task ended unexpectedly")))
 }
 
 /// Runs `work` to its end whatever becomes of the caller: spawned as a task of the current
 /// runtime, whose result the caller waits for on a channel `work` sends to; in a blocking call,
-/// inline, finished when this returns.
-pub(crate) async fn detach(work: impl Future<Output = ()> + Send + 'static) {
-    if in_blocking_call() {
-        work.await;
-    } else {
-        tokio::spawn(work);
+/// inline, finished when this returns. Boxed as it is handed over, as in [`in_task`].
+pub(crate) fn detach(work: impl Future<Output = ()> + Send + 'static) -> impl Future<Output = ()> {
+    let work = Box::pin(work);
+    async move {
+        if in_blocking_call() {
+            work.await;
+        } else {
+            tokio::spawn(work);
+        }
     }
 }
 

@@ -184,7 +184,13 @@ impl PendingLogin {
         // is always parked in the state first, for this caller, who claims it from there; a
         // caller cancelled at any point leaves it for the next `confirm` instead of losing it.
         let (tx, rx) = oneshot::channel();
-        let work = async move {
+        let mut waiting = DisownOnDrop {
+            state: Arc::clone(&self.state),
+            ticket,
+            done: false,
+        };
+        // Built in the call (not in a local first): one copy of this future, into the box.
+        crate::blocking::detach(async move {
             let outcome = match pending.confirm(code).await {
                 Ok(session) => {
                     let owner = (!tx.is_closed()).then_some(ticket);
@@ -200,13 +206,8 @@ impl PendingLogin {
             drop(guard);
             // Nobody waiting (cancelled): the state already says everything.
             let _ = tx.send(outcome);
-        };
-        let mut waiting = DisownOnDrop {
-            state: Arc::clone(&self.state),
-            ticket,
-            done: false,
-        };
-        crate::blocking::detach(work).await;
+        })
+        .await;
         let outcome = match rx.await {
             Ok(Ok(())) => self.claim(ticket).await,
             Ok(Err(error)) => Err(error),

@@ -178,3 +178,40 @@ fn a_confirm_after_the_server_closed_the_idle_connection_works() {
         }
     }
 }
+
+/// The futures of a login stay small: every move of one (into the runtime, into a blocking
+/// call, into uniffi's future) copies it whole, and a login's request futures are kilobytes.
+/// They are boxed where they are handed to the runtime (`blocking::in_task`, `detach`); an
+/// `async fn` that awaited a future given to it would hold that future twice and make each of
+/// these several kilobytes again.
+#[test]
+fn the_futures_of_a_login_are_small_to_move() {
+    const MOST: usize = 1024;
+    let (_runtime, emu) = emulator();
+    let client =
+        DocspaceClient::new(emu.base_url().to_owned(), ClientOptions::default()).expect("client");
+    let login = client.login("bob@example.com".into(), "bob-pass".into());
+    let login_size = std::mem::size_of_val(&login);
+    drop(login);
+    let pending = match client.login_blocking("bob@example.com".into(), "bob-pass".into()) {
+        Ok(LoginResult::TfaRequired { pending }) => pending,
+        Ok(LoginResult::Authenticated { .. }) => panic!("bob has a second factor"),
+        Err(e) => panic!("{e:?}"),
+    };
+    let confirm = pending.confirm("123456".into());
+    let confirm_size = std::mem::size_of_val(&confirm);
+    drop(confirm);
+    let info_size = std::mem::size_of_val(&client.portal_info());
+    eprintln!(
+        "future sizes: login {login_size} B, confirm {confirm_size} B, portal_info {info_size} B"
+    );
+    assert!(login_size <= MOST, "login's future: {login_size} bytes");
+    assert!(
+        confirm_size <= MOST,
+        "confirm's future: {confirm_size} bytes"
+    );
+    assert!(info_size <= MOST, "portal_info's future: {info_size} bytes");
+    // The pending login was not touched by the futures dropped unpolled.
+    let code = docspace_auth_ffi::totp_now(BOB_SECRET.into()).expect("totp");
+    assert!(pending.confirm_blocking(code).is_ok());
+}
