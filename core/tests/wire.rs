@@ -461,3 +461,108 @@ async fn huge_timeouts_do_not_overflow() {
         "a far expiry is still an expiry"
     );
 }
+
+/// A connection has no task of its own: the request that holds it does its I/O. Between the
+/// steps of a login, with its connection idle in the pool, the client's runtime runs no task
+/// (with a task per connection, it ran one per open connection).
+#[test]
+fn a_pooled_connection_has_no_task_of_its_own() {
+    let server_runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("server runtime");
+    let server = server_runtime.block_on(Server::start(vec![
+        ok(json!({"sms": false, "tfa": true})),
+        ok(json!({"token": TOKEN, "expires": "2027-07-01T10:13:11Z", "sms": false, "tfa": true})),
+    ]));
+    let client_runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    client_runtime.block_on(async {
+        let pending = pending(&server).await;
+        let tasks = tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks();
+        assert_eq!(tasks, 0, "tasks alive between the steps of a login");
+        let session = pending
+            .confirm(Code::parse("123456").expect("code"))
+            .await
+            .expect("confirm");
+        assert_eq!(session.token().expose_secret(), TOKEN);
+    });
+    let connections: Vec<u64> = server.requests().iter().map(|r| r.connection).collect();
+    assert_eq!(connections, [1, 1], "both steps on the pooled connection");
+}
+
+/// A request on a pooled connection wakes its task only for its answer: queuing it for the
+/// connection, which the request's own task then writes, does not (on a current-thread runtime
+/// each such wake-up costs one more pass of the I/O driver). The second request here is never
+/// answered, so nothing may wake its task.
+#[test]
+fn queuing_a_request_on_a_pooled_connection_does_not_wake_its_task() {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::Arc;
+    use std::task::{Context, Wake, Waker};
+
+    struct Counter {
+        wakes: AtomicUsize,
+        outer: std::sync::Mutex<Option<Waker>>,
+    }
+    impl Wake for Counter {
+        fn wake(self: Arc<Self>) {
+            self.wakes.fetch_add(1, Ordering::SeqCst);
+            if let Some(waker) = self.outer.lock().expect("lock").as_ref() {
+                waker.wake_by_ref();
+            }
+        }
+    }
+
+    let server_runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("server runtime");
+    let server = server_runtime.block_on(Server::start(vec![
+        ok(json!({"sms": false, "tfa": true})),
+        Reply::Silent,
+    ]));
+    let client_runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let counter = Arc::new(Counter {
+        wakes: AtomicUsize::new(0),
+        outer: std::sync::Mutex::new(None),
+    });
+    let wakes = client_runtime.block_on(async {
+        let auth = Auth::builder(&server.url)
+            .timeout(Duration::from_secs(5))
+            .build()
+            .expect("client");
+        auth.clone()
+            .login(BOB, SecretString::from(BOB_PASS))
+            .await
+            .expect("first login");
+        let mut second = pin!(auth.login(BOB, SecretString::from(BOB_PASS)));
+        let waker = Waker::from(counter.clone());
+        let counted = std::future::poll_fn(|cx| {
+            *counter.outer.lock().expect("lock") = Some(cx.waker().clone());
+            second.as_mut().poll(&mut Context::from_waker(&waker))
+        });
+        let stalled = tokio::time::timeout(Duration::from_millis(300), counted).await;
+        assert!(stalled.is_err(), "the second login was answered");
+        // Read before the login is dropped (cancelling it wakes the connection's halves).
+        counter.wakes.load(Ordering::SeqCst)
+    });
+    let connections: Vec<u64> = server.requests().iter().map(|r| r.connection).collect();
+    assert_eq!(
+        connections,
+        [1, 1],
+        "the second request on the pooled connection"
+    );
+    assert_eq!(wakes, 0, "wake-ups of a request that was never answered");
+}

@@ -15,16 +15,27 @@
 //! machinery (keys hashed per request, a task per request to give the connection back) than a
 //! login's sequential requests need.
 //!
-//! A pooled connection is served by a task on the runtime that opened it, so a connection is
-//! only shared where that runtime is always running:
+//! A connection has no task of its own: the request that holds it drives it (hyper's connection
+//! future, which writes the request and reads the answer, is polled by the request's own future:
+//! [`Lease::drive`]), so that a request's I/O happens where the request is polled, with no hand-off
+//! to another task and back. Wake-ups that one half gives the other while the request is being
+//! polled (the request queued for writing, the answer handed over) are absorbed there and the
+//! halves polled again, instead of waking the caller's task: on a current-thread runtime, a
+//! wake-up of the task being polled costs one more pass of the I/O driver (a system call) before
+//! the task is polled again. An idle connection in the pool is polled by nobody; the next request
+//! that takes it finds out whether the server closed it meanwhile.
+//!
+//! A connection's socket is registered with the runtime that opened it, which must be running for
+//! the connection to see its answers, so a connection is only shared where that runtime is always
+//! running:
 //! - on multi-threaded runtimes, one client per configuration for the whole process;
 //! - on a current-thread runtime (`#[tokio::main(flavor = "current_thread")]`, a runtime a
 //!   blocking wrapper drives with `block_on`), one client per configuration *and thread*: such
 //!   a runtime only runs while its thread waits in it, so a connection it opened must not be
 //!   handed to another thread's request, which would stall until it timed out. Such a runtime
 //!   catches up before a request that follows a quarter second or more of quiet (`settle`): a
-//!   connection its server closed while the runtime was not running leaves the pool instead of
-//!   taking the request.
+//!   connection its server closed while the runtime was not running is then seen closed when it
+//!   is taken, and another one takes the request.
 //!
 //! Not covered: two current-thread runtimes alive on one thread, a request on one while a
 //! connection the other opened sits idle in the pool (its runtime is not running then). A
@@ -32,9 +43,14 @@
 //! that always runs (the FFI does both).
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
+use atomic_waker::AtomicWaker;
 use bytes::Bytes;
 use http::uri::{Authority, Scheme};
 use http::HeaderValue;
@@ -50,8 +66,12 @@ use crate::Error;
 /// TCP, or TLS over TCP, by the URI's scheme.
 type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
 
-/// The sending half of one HTTP/1.1 connection (its other half is a task on the runtime).
+/// The sending half of one HTTP/1.1 connection.
 type Sender = http1::SendRequest<Full<Bytes>>;
+
+/// The other half: the future that does the connection's I/O, polled by the request that holds
+/// the connection ([`Lease::drive`]); it ends when the connection closes.
+type Io = Pin<Box<http1::Connection<<Connector as Service<http::Uri>>::Response, Full<Bytes>>>>;
 
 /// An HTTP/1.1 client: a connector and the idle connections it made.
 pub(super) struct Client {
@@ -64,8 +84,164 @@ struct Connection {
     scheme: Scheme,
     authority: Authority,
     sender: Sender,
+    driver: Driver,
     /// When it went idle (in the pool) or was made.
     since: Instant,
+}
+
+impl Connection {
+    fn new(scheme: Scheme, authority: Authority, sender: Sender, io: Io) -> Connection {
+        Connection {
+            scheme,
+            authority,
+            sender,
+            driver: Driver::new(io),
+            since: Instant::now(),
+        }
+    }
+
+    /// Whether it can take no more requests (it ended, or the server said it would close it).
+    fn is_closed(&self) -> bool {
+        self.driver.io.is_none() || self.sender.is_closed()
+    }
+}
+
+/// A connection's I/O, and what wakes it.
+struct Driver {
+    /// `None` once the connection has ended.
+    io: Option<Io>,
+    /// Which halves were woken, and the task to tell (see [`Relay`]).
+    relay: Arc<Relay>,
+    /// The wakers the halves are polled with: [`Half::Io`] for the connection's I/O, and
+    /// [`Half::Work`] for what `drive` is given.
+    io_waker: Waker,
+    work_waker: Waker,
+}
+
+impl Driver {
+    fn new(io: Io) -> Driver {
+        let relay = Arc::new(Relay {
+            // Never polled yet.
+            state: AtomicU8::new(Relay::IO),
+            outer: AtomicWaker::new(),
+        });
+        Driver {
+            io: Some(io),
+            io_waker: Waker::from(Arc::new(Half::Io(relay.clone()))),
+            work_waker: Waker::from(Arc::new(Half::Work(relay.clone()))),
+            relay,
+        }
+    }
+
+    /// `work` (a request on this connection, or reading its answer) polled together with the
+    /// connection's I/O, until `work` is done. Each half is polled when it was woken (`work` also
+    /// at first): the connection's I/O when its socket or the request's side gave it something
+    /// to do, `work` when the connection handed it something.
+    async fn drive<F: Future>(&mut self, work: F) -> F::Output {
+        let mut work = pin!(work);
+        let mut first = true;
+        let Driver {
+            io,
+            relay,
+            io_waker,
+            work_waker,
+        } = self;
+        std::future::poll_fn(|cx| {
+            relay.outer.register(cx.waker());
+            relay.state.fetch_or(Relay::POLLING, Ordering::AcqRel);
+            for _ in 0..DRIVE_ROUNDS {
+                let mut woken = relay.take_woken();
+                if std::mem::take(&mut first) {
+                    woken |= Relay::WORK;
+                }
+                if woken & Relay::IO != 0 {
+                    if let Some(connection) = io.as_mut() {
+                        let mut cx = Context::from_waker(io_waker);
+                        if connection.as_mut().poll(&mut cx).is_ready() {
+                            // Closed, or failed: `work` learns of it from hyper.
+                            *io = None;
+                        }
+                    }
+                }
+                if woken & Relay::WORK != 0 {
+                    if let Poll::Ready(output) =
+                        work.as_mut().poll(&mut Context::from_waker(work_waker))
+                    {
+                        relay.state.fetch_and(!Relay::POLLING, Ordering::AcqRel);
+                        return Poll::Ready(output);
+                    }
+                }
+                if relay.finish() {
+                    return Poll::Pending;
+                }
+                // A half was woken while polled (one made progress the other may use): again.
+            }
+            // Still making progress (a long answer): let the runtime run its other tasks.
+            relay.state.fetch_and(!Relay::POLLING, Ordering::AcqRel);
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+/// How many times [`Driver::drive`] polls the halves of a connection in one poll of its caller
+/// before it yields to the runtime (a request and its answer take two or three).
+const DRIVE_ROUNDS: usize = 32;
+
+/// Which halves of a connection were woken, and the task that drives it. A wake-up while the
+/// halves are being polled is left for the poller, who polls the woken half again; one at any
+/// other time (the socket became readable) also wakes the task, whose next poll polls that half.
+/// On a current-thread runtime, waking the task being polled would cost one more pass of the
+/// I/O driver (a system call) before it is polled again.
+struct Relay {
+    state: AtomicU8,
+    outer: AtomicWaker,
+}
+
+impl Relay {
+    const POLLING: u8 = 1;
+    const IO: u8 = 2;
+    const WORK: u8 = 4;
+
+    /// The halves woken since they were last taken (and no longer marked).
+    fn take_woken(&self) -> u8 {
+        self.state.fetch_and(Self::POLLING, Ordering::AcqRel) & (Self::IO | Self::WORK)
+    }
+
+    /// Ends a poll unless a half was woken meanwhile: one atomic operation, so that a wake-up
+    /// from another thread is either seen here or goes to the task.
+    fn finish(&self) -> bool {
+        self.state
+            .compare_exchange(Self::POLLING, 0, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    fn wake(&self, half: u8) {
+        if self.state.fetch_or(half, Ordering::AcqRel) & Self::POLLING != 0 {
+            return;
+        }
+        self.outer.wake();
+    }
+}
+
+/// The waker of one half of a connection.
+enum Half {
+    Io(Arc<Relay>),
+    Work(Arc<Relay>),
+}
+
+impl Wake for Half {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        match &**self {
+            Half::Io(relay) => relay.wake(Relay::IO),
+            Half::Work(relay) => relay.wake(Relay::WORK),
+        }
+    }
 }
 
 /// A connection lent to one request: [`Lease::release`] gives it back to the pool once the
@@ -76,15 +252,22 @@ pub(super) struct Lease {
 }
 
 impl Lease {
+    /// `work` (reading the answer's body) polled together with the connection's I/O.
+    pub(super) async fn drive<F: Future>(&mut self, work: F) -> F::Output {
+        self.connection.driver.drive(work).await
+    }
+
     /// Back to the pool (unless it is closing: the server said `Connection: close`, or went).
     pub(super) fn release(self) {
         let Lease {
             client,
             mut connection,
         } = self;
-        if connection.sender.is_closed() {
+        if connection.is_closed() {
             return;
         }
+        // Idle, it wakes no task (a wake-up then finds the pool's next user, who polls it).
+        drop(connection.driver.relay.outer.take());
         connection.since = Instant::now();
         let mut idle = client.idle.lock().unwrap_or_else(PoisonError::into_inner);
         if idle.len() >= MAX_IDLE {
@@ -112,10 +295,16 @@ impl Client {
         *request.uri_mut() = http::Uri::from_parts(path).map_err(|_| Error::InvalidUrl)?;
 
         while let Some(mut connection) = self.take_idle(&scheme, &authority) {
-            if connection.sender.ready().await.is_err() {
+            let Connection { sender, driver, .. } = &mut connection;
+            if driver.drive(sender.ready()).await.is_err() {
                 continue; // closed while idle
             }
-            match connection.sender.try_send_request(request).await {
+            // The request is queued when `try_send_request` is called: in an async block, that
+            // is while the driver polls it (the connection's wake-up stays inside).
+            let sent = driver
+                .drive(async { sender.try_send_request(request).await })
+                .await;
+            match sent {
                 Ok(response) => return Ok((response, self.lease(connection))),
                 Err(mut failed) => match failed.take_message() {
                     // Not sent (the connection closed meanwhile): on another one.
@@ -133,23 +322,15 @@ impl Client {
             .call(uri)
             .await
             .map_err(|e| Error::transport(&*e, true))?;
-        let (mut sender, connection) = http1::handshake(io)
+        let (sender, io) = http1::handshake(io)
             .await
             .map_err(|e| Error::transport(&e, true))?;
-        // Serves the connection until it closes (an error there reaches the request).
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
-        let response = sender
-            .send_request(request)
+        let mut connection = Connection::new(scheme, authority, sender, Box::pin(io));
+        let Connection { sender, driver, .. } = &mut connection;
+        let response = driver
+            .drive(async { sender.send_request(request).await })
             .await
             .map_err(|e| Error::transport(&e, false))?;
-        let connection = Connection {
-            scheme,
-            authority,
-            sender,
-            since: Instant::now(),
-        };
         Ok((response, self.lease(connection)))
     }
 
@@ -166,7 +347,7 @@ impl Client {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
         idle.retain(|c| {
-            !c.sender.is_closed() && now.saturating_duration_since(c.since) < POOL_IDLE_TIMEOUT
+            !c.is_closed() && now.saturating_duration_since(c.since) < POOL_IDLE_TIMEOUT
         });
         let found = idle
             .iter()

@@ -127,10 +127,10 @@ impl Http {
         *outgoing.uri_mut() = uri;
         *outgoing.headers_mut() = headers;
         let client = self.clients.current().await;
-        let (response, connection) = client.send(outgoing).await?;
+        let (response, mut connection) = client.send(outgoing).await?;
         let status = response.status();
         if status.is_success() {
-            let body = read_capped(response).await?;
+            let body = connection.drive(read_capped(response)).await?;
             connection.release();
             return Ok(body);
         }
@@ -141,7 +141,7 @@ impl Http {
             .and_then(wire::parse_retry_after);
         // Read (small) error bodies so the connection can be reused; their content only
         // matters for the 403 message.
-        let body = read_capped(response).await.ok();
+        let body = connection.drive(read_capped(response)).await.ok();
         if body.is_some() {
             connection.release();
         }

@@ -51,6 +51,8 @@ pub enum Reply {
     Endless,
     /// 200 announcing `Content-Length: 100`, then 10 bytes and silence.
     Stall,
+    /// Sends nothing, and keeps the connection open for 30 s.
+    Silent,
     /// Closes the connection without answering.
     Drop,
 }
@@ -192,6 +194,10 @@ async fn serve(
                 let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
                             Content-Length: 100\r\n\r\n{\"status\":";
                 let _ = stream.write_all(head.as_bytes()).await;
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                return;
+            }
+            Some(Reply::Silent) => {
                 tokio::time::sleep(Duration::from_secs(30)).await;
                 return;
             }
