@@ -59,6 +59,7 @@ use hyper::body::Incoming;
 use hyper::client::conn::http1;
 use hyper_util::client::legacy::connect::HttpConnector;
 use tokio::runtime::{Handle, RuntimeFlavor};
+use tokio::time::{Instant as Deadline, Sleep};
 use tower_service::Service;
 
 use crate::Error;
@@ -112,11 +113,29 @@ struct Driver {
     io: Option<Io>,
     /// Which halves were woken, and the task to tell (see [`Relay`]).
     relay: Arc<Relay>,
-    /// The wakers the halves are polled with: [`Half::Io`] for the connection's I/O, and
-    /// [`Half::Work`] for what `drive` is given.
+    /// The wakers the halves are polled with: [`Half::Io`] for the connection's I/O,
+    /// [`Half::Work`] for what `drive` is given, [`Half::Timer`] for the deadline.
     io_waker: Waker,
     work_waker: Waker,
+    timer_waker: Waker,
+    timer: Option<Timer>,
 }
+
+/// The connection's timer, reset from one request to the next rather than made per request.
+/// Left registered between requests, it makes the runtime's timer know of a deadline no later
+/// than the next request's: registering a timer earlier than every one the runtime knew of
+/// when it last parked makes tokio wake the runtime's driver (on a runtime that is running the
+/// request, a write to its eventfd, and one more pass of the driver that the write wakes). A
+/// timer is used only on the runtime that made it (a multi-threaded runtime's connections are
+/// shared by every such runtime in the process, and a timer of a runtime that is gone cannot be
+/// polled).
+struct Timer {
+    runtime: Option<tokio::runtime::Id>,
+    sleep: Pin<Box<Sleep>>,
+}
+
+/// The deadline of a request passed (see [`Driver::drive`]).
+pub(super) struct Elapsed;
 
 impl Driver {
     fn new(io: Io) -> Driver {
@@ -125,19 +144,48 @@ impl Driver {
             state: AtomicU8::new(Relay::IO),
             outer: AtomicWaker::new(),
         });
+        let waker = |half: fn(Arc<Relay>) -> Half| Waker::from(Arc::new(half(relay.clone())));
         Driver {
             io: Some(io),
-            io_waker: Waker::from(Arc::new(Half::Io(relay.clone()))),
-            work_waker: Waker::from(Arc::new(Half::Work(relay.clone()))),
+            io_waker: waker(Half::Io),
+            work_waker: waker(Half::Work),
+            timer_waker: waker(Half::Timer),
+            timer: None,
             relay,
         }
+    }
+
+    /// The timer set for `deadline`, on the current runtime.
+    fn arm(&mut self, deadline: Deadline) {
+        let runtime = Handle::try_current().ok().map(|runtime| runtime.id());
+        match &mut self.timer {
+            Some(timer) if runtime.is_some() && timer.runtime == runtime => {
+                if timer.sleep.deadline() != deadline {
+                    timer.sleep.as_mut().reset(deadline);
+                }
+            }
+            _ => {
+                self.timer = Some(Timer {
+                    runtime,
+                    sleep: Box::pin(tokio::time::sleep_until(deadline)),
+                })
+            }
+        }
+        // Polled in the first round (it learns its waker).
+        self.relay.state.fetch_or(Relay::TIMER, Ordering::AcqRel);
     }
 
     /// `work` (a request on this connection, or reading its answer) polled together with the
     /// connection's I/O, until `work` is done. Each half is polled when it was woken (`work` also
     /// at first): the connection's I/O when its socket or the request's side gave it something
     /// to do, `work` when the connection handed it something.
-    async fn drive<F: Future>(&mut self, work: F) -> F::Output {
+    /// `Err(Elapsed)` once `deadline` has passed.
+    async fn drive<F: Future>(
+        &mut self,
+        deadline: Deadline,
+        work: F,
+    ) -> Result<F::Output, Elapsed> {
+        self.arm(deadline);
         let mut work = pin!(work);
         let mut first = true;
         let Driver {
@@ -145,6 +193,8 @@ impl Driver {
             relay,
             io_waker,
             work_waker,
+            timer_waker,
+            timer,
         } = self;
         std::future::poll_fn(|cx| {
             relay.outer.register(cx.waker());
@@ -164,11 +214,19 @@ impl Driver {
                     }
                 }
                 if woken & Relay::WORK != 0 {
-                    if let Poll::Ready(output) =
-                        work.as_mut().poll(&mut Context::from_waker(work_waker))
-                    {
+                    let mut cx = Context::from_waker(work_waker);
+                    if let Poll::Ready(output) = work.as_mut().poll(&mut cx) {
                         relay.state.fetch_and(!Relay::POLLING, Ordering::AcqRel);
-                        return Poll::Ready(output);
+                        return Poll::Ready(Ok(output));
+                    }
+                }
+                if woken & Relay::TIMER != 0 {
+                    if let Some(timer) = timer.as_mut() {
+                        let mut cx = Context::from_waker(timer_waker);
+                        if timer.sleep.as_mut().poll(&mut cx).is_ready() {
+                            relay.state.fetch_and(!Relay::POLLING, Ordering::AcqRel);
+                            return Poll::Ready(Err(Elapsed));
+                        }
                     }
                 }
                 if relay.finish() {
@@ -203,10 +261,11 @@ impl Relay {
     const POLLING: u8 = 1;
     const IO: u8 = 2;
     const WORK: u8 = 4;
+    const TIMER: u8 = 8;
 
     /// The halves woken since they were last taken (and no longer marked).
     fn take_woken(&self) -> u8 {
-        self.state.fetch_and(Self::POLLING, Ordering::AcqRel) & (Self::IO | Self::WORK)
+        self.state.fetch_and(Self::POLLING, Ordering::AcqRel) & !Self::POLLING
     }
 
     /// Ends a poll unless a half was woken meanwhile: one atomic operation, so that a wake-up
@@ -229,6 +288,7 @@ impl Relay {
 enum Half {
     Io(Arc<Relay>),
     Work(Arc<Relay>),
+    Timer(Arc<Relay>),
 }
 
 impl Wake for Half {
@@ -240,6 +300,7 @@ impl Wake for Half {
         match &**self {
             Half::Io(relay) => relay.wake(Relay::IO),
             Half::Work(relay) => relay.wake(Relay::WORK),
+            Half::Timer(relay) => relay.wake(Relay::TIMER),
         }
     }
 }
@@ -252,9 +313,14 @@ pub(super) struct Lease {
 }
 
 impl Lease {
-    /// `work` (reading the answer's body) polled together with the connection's I/O.
-    pub(super) async fn drive<F: Future>(&mut self, work: F) -> F::Output {
-        self.connection.driver.drive(work).await
+    /// `work` (reading the answer's body) polled together with the connection's I/O, until
+    /// `deadline`.
+    pub(super) async fn drive<F: Future>(
+        &mut self,
+        deadline: Deadline,
+        work: F,
+    ) -> Result<F::Output, Elapsed> {
+        self.connection.driver.drive(deadline, work).await
     }
 
     /// Back to the pool (unless it is closing: the server said `Connection: close`, or went).
@@ -280,9 +346,12 @@ impl Lease {
 impl Client {
     /// Sends `request` (absolute URI) on an idle connection to its portal, or on a new one;
     /// the answer's head, and the connection to give back once its body has been read.
+    /// `timed_out` is the error once `deadline` has passed.
     pub(super) async fn send(
         self: &Arc<Self>,
         mut request: http::Request<Full<Bytes>>,
+        deadline: Deadline,
+        timed_out: impl Fn() -> Error,
     ) -> Result<(http::Response<Incoming>, Lease), Error> {
         let uri = std::mem::take(request.uri_mut());
         let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
@@ -296,18 +365,22 @@ impl Client {
 
         while let Some(mut connection) = self.take_idle(&scheme, &authority) {
             let Connection { sender, driver, .. } = &mut connection;
-            if driver.drive(sender.ready()).await.is_err() {
-                continue; // closed while idle
-            }
-            // The request is queued when `try_send_request` is called: in an async block, that
+            // The request is queued when `try_send_request` is called: in the async block, that
             // is while the driver polls it (the connection's wake-up stays inside).
             let sent = driver
-                .drive(async { sender.try_send_request(request).await })
-                .await;
+                .drive(deadline, async {
+                    if sender.ready().await.is_err() {
+                        return Err(request); // closed while idle
+                    }
+                    Ok(sender.try_send_request(request).await)
+                })
+                .await
+                .map_err(|Elapsed| timed_out())?;
             match sent {
-                Ok(response) => return Ok((response, self.lease(connection))),
-                Err(mut failed) => match failed.take_message() {
-                    // Not sent (the connection closed meanwhile): on another one.
+                Ok(Ok(response)) => return Ok((response, self.lease(connection))),
+                // Not sent (the connection closed meanwhile): on another one.
+                Err(unsent) => request = unsent,
+                Ok(Err(mut failed)) => match failed.take_message() {
                     Some(unsent) => request = unsent,
                     None => return Err(Error::transport(&failed.into_error(), false)),
                 },
@@ -315,21 +388,27 @@ impl Client {
         }
 
         let mut connector = self.connector.clone();
-        std::future::poll_fn(|cx| connector.poll_ready(cx))
+        let connect = async {
+            std::future::poll_fn(|cx| connector.poll_ready(cx))
+                .await
+                .map_err(|e| Error::transport(&*e, true))?;
+            let io = connector
+                .call(uri)
+                .await
+                .map_err(|e| Error::transport(&*e, true))?;
+            http1::handshake(io)
+                .await
+                .map_err(|e| Error::transport(&e, true))
+        };
+        let (sender, io) = tokio::time::timeout_at(deadline, connect)
             .await
-            .map_err(|e| Error::transport(&*e, true))?;
-        let io = connector
-            .call(uri)
-            .await
-            .map_err(|e| Error::transport(&*e, true))?;
-        let (sender, io) = http1::handshake(io)
-            .await
-            .map_err(|e| Error::transport(&e, true))?;
+            .map_err(|_| timed_out())??;
         let mut connection = Connection::new(scheme, authority, sender, Box::pin(io));
         let Connection { sender, driver, .. } = &mut connection;
         let response = driver
-            .drive(async { sender.send_request(request).await })
+            .drive(deadline, async { sender.send_request(request).await })
             .await
+            .map_err(|Elapsed| timed_out())?
             .map_err(|e| Error::transport(&e, false))?;
         Ok((response, self.lease(connection)))
     }

@@ -34,6 +34,9 @@ pub(crate) use request::{On401, Request, TokenPlacement};
 /// Largest response body accepted (DocSpace auth responses are a few hundred bytes).
 const BODY_CAP: usize = 1024 * 1024;
 
+/// The deadline of a request whose timeout is too large for the clock (about thirty years).
+const FAR: Duration = Duration::from_secs(30 * 365 * 24 * 60 * 60);
+
 /// Options collected by [`crate::AuthBuilder`].
 pub(crate) struct Options {
     pub timeout: Duration,
@@ -100,16 +103,24 @@ impl Http {
     /// answer's body included, is bounded by the configured timeout.
     pub(crate) async fn call(&self, request: Request<'_>) -> Result<Zeroizing<Vec<u8>>, Error> {
         let timeout = self.clients.key().timeout();
-        match tokio::time::timeout(timeout, self.exchange(request)).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::Transport {
-                kind: crate::TransportErrorKind::Timeout,
-                detail: format!("no complete answer within {} ms", timeout.as_millis()),
-            }),
-        }
+        let deadline = tokio::time::Instant::now()
+            .checked_add(timeout)
+            .unwrap_or_else(|| tokio::time::Instant::now() + FAR);
+        let timed_out = || Error::Transport {
+            kind: crate::TransportErrorKind::Timeout,
+            detail: format!("no complete answer within {} ms", timeout.as_millis()),
+        };
+        self.exchange(request, deadline, timed_out).await
     }
 
-    async fn exchange(&self, mut request: Request<'_>) -> Result<Zeroizing<Vec<u8>>, Error> {
+    /// [`Http::call`]'s exchange: every step that waits is bounded by `deadline` (the connection
+    /// is driven until then, and a new one's set-up too), after which the error is `timed_out()`.
+    async fn exchange(
+        &self,
+        mut request: Request<'_>,
+        deadline: tokio::time::Instant,
+        timed_out: impl Fn() -> Error,
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
         let uri = self.portal.api_uri(request.path)?;
         let mut headers = request.headers()?;
         headers.insert(HOST, self.portal.host().clone());
@@ -127,10 +138,13 @@ impl Http {
         *outgoing.uri_mut() = uri;
         *outgoing.headers_mut() = headers;
         let client = self.clients.current().await;
-        let (response, mut connection) = client.send(outgoing).await?;
+        let (response, mut connection) = client.send(outgoing, deadline, &timed_out).await?;
         let status = response.status();
         if status.is_success() {
-            let body = connection.drive(read_capped(response)).await?;
+            let body = connection
+                .drive(deadline, read_capped(response))
+                .await
+                .map_err(|client::Elapsed| timed_out())??;
             connection.release();
             return Ok(body);
         }
@@ -141,7 +155,10 @@ impl Http {
             .and_then(wire::parse_retry_after);
         // Read (small) error bodies so the connection can be reused; their content only
         // matters for the 403 message.
-        let body = connection.drive(read_capped(response)).await.ok();
+        let body = match connection.drive(deadline, read_capped(response)).await {
+            Ok(body) => body.ok(),
+            Err(client::Elapsed) => return Err(timed_out()),
+        };
         if body.is_some() {
             connection.release();
         }
