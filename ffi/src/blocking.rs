@@ -3,8 +3,8 @@
 //! dropped with the thread, instead of the caller building an event loop per call. The
 //! foreign side releases its interpreter lock (Python's ctypes does) while one waits.
 //!
-//! Everything a blocking call does (its requests, the task that serves its connection) runs on
-//! the calling thread: no hand-off to another thread and back. The core keeps the connections
+//! Everything a blocking call does (its requests, and their connection's I/O, which the request
+//! drives itself) runs on the calling thread: no hand-off to another thread and back. The core keeps the connections
 //! such a runtime opens for that thread's own requests (core's `http/client.rs`).
 //!
 //! A blocking call's caller cannot go away while it waits, so the work that an async method
