@@ -265,7 +265,7 @@ def test_an_ldap_account_needs_the_plain_password(emulator: Emulator) -> None:
 
 
 def test_hash_password_is_part_of_the_shared_native_client_key(emulator: Emulator) -> None:
-    assert Client(emulator.url)._async._native is not Client(emulator.url, hash_password=True)._async._native
+    assert Client(emulator.url)._native is not Client(emulator.url, hash_password=True)._native
 
 
 # --- single sign-on -------------------------------------------------------------------------

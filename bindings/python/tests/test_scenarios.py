@@ -370,6 +370,6 @@ def test_a_negative_timeout_is_refused(emulator: Emulator) -> None:
 def test_clients_for_the_same_portal_and_options_share_one_native_client(emulator: Emulator) -> None:
     # README: a new Client per login costs no new native client (it holds only configuration).
     first, again = Client(emulator.url), AsyncClient(emulator.url)
-    assert first._async._native is again._native
-    assert Client(emulator.url, timeout=5)._async._native is not first._async._native
+    assert first._native is again._native
+    assert Client(emulator.url, timeout=5)._native is not first._native
     assert session_of(first.login(*ALICE)).is_valid()

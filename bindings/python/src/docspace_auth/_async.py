@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime
 from collections import OrderedDict
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Tuple, Type, TypeVar, Union
 
 from . import _native
-from ._errors import call, call_async
+from ._errors import _convert, call, call_async
 from ._types import (
     SSO_REDIRECTS,
     ActiveSession,
@@ -82,14 +82,11 @@ def _native_client(key: _Options) -> _native.DocspaceClient:
     return native
 
 
-class AsyncClient:
-    """A client for one DocSpace portal.
+class _ClientBase:
+    """What :class:`Client` and :class:`AsyncClient` share: the native client of the portal and
+    options, and the calls that make no request."""
 
-    ``http://`` URLs are refused (:class:`InsecureUrl`) unless the host is loopback.
-    Timeouts are ``datetime.timedelta`` or seconds; ``extra_root_certificate_pem`` is a CA (PEM text) trusted on top of
-    the system's trust store. ``hash_password=True`` sends the password's client-side hash
-    instead of the password (leave it off for LDAP accounts, see :attr:`PortalInfo.ldap_enabled`).
-    """
+    __slots__ = ("_native",)
 
     def __init__(
         self,
@@ -119,6 +116,27 @@ class AsyncClient:
         """The portal URL, normalized (with a trailing slash)."""
         return self._native.portal_url()
 
+    def sso_redirect(self, address: str) -> SsoRedirect:
+        """What ``address`` (a navigation the SSO web view is about to make, absolute or
+        relative to the portal) means: stop the web view and call :meth:`complete_sso` unless
+        it is ``"elsewhere"``. No request is made."""
+        return SSO_REDIRECTS[self._native.sso_redirect(address)]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.portal_url!r})"
+
+
+class AsyncClient(_ClientBase):
+    """A client for one DocSpace portal.
+
+    ``http://`` URLs are refused (:class:`InsecureUrl`) unless the host is loopback.
+    Timeouts are ``datetime.timedelta`` or seconds; ``extra_root_certificate_pem`` is a CA (PEM text) trusted on top of
+    the system's trust store. ``hash_password=True`` sends the password's client-side hash
+    instead of the password (leave it off for LDAP accounts, see :attr:`PortalInfo.ldap_enabled`).
+    """
+
+    __slots__ = ()
+
     async def login(self, user: str, password: str) -> Union[AsyncSession, AsyncPendingLogin]:
         """Logs in: a session, or a pending login when a second factor is required."""
         return login_result_from_native(await call_async(self._native.login(user, password)))
@@ -140,20 +158,11 @@ class AsyncClient:
         DocSpace portal."""
         return portal_info_from_native(await call_async(self._native.portal_info()))
 
-    def sso_redirect(self, address: str) -> SsoRedirect:
-        """What ``address`` (a navigation the SSO web view is about to make, absolute or
-        relative to the portal) means: stop the web view and call :meth:`complete_sso` unless
-        it is ``"elsewhere"``. No request is made."""
-        return SSO_REDIRECTS[self._native.sso_redirect(address)]
-
     def complete_sso(self, address: str) -> AsyncSession:
         """The session from the address the SSO web view ended on (``{portal}/?token=...``); for
         the portal's error page, :class:`SsoError` with the reason. No request is made.
         :class:`InvalidUrl` for any other address."""
         return AsyncSession(call(lambda: self._native.complete_sso(address)))
-
-    def __repr__(self) -> str:
-        return f"AsyncClient({self.portal_url!r})"
 
 
 def login_result_from_native(
@@ -166,12 +175,10 @@ def login_result_from_native(
     raise TypeError(f"unexpected login result {type(result).__name__}")
 
 
-class AsyncPendingLogin:
-    """The password was accepted; a second factor is pending (see :attr:`challenge`).
+class _PendingBase:
+    """What :class:`PendingLogin` and :class:`AsyncPendingLogin` share."""
 
-    A rejected code (:class:`CodeRejected`) leaves it usable; after a successful
-    :meth:`confirm` it is used up (:class:`AlreadyUsed`).
-    """
+    __slots__ = ("_native", "_challenge")
 
     def __init__(self, native: _native.PendingLogin) -> None:
         self._native = native
@@ -189,6 +196,19 @@ class AsyncPendingLogin:
     def user(self) -> str:
         """The login name this second factor is for."""
         return self._native.user()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(user={self.user!r}, challenge={type(self.challenge).__name__})"
+
+
+class AsyncPendingLogin(_PendingBase):
+    """The password was accepted; a second factor is pending (see :attr:`challenge`).
+
+    A rejected code (:class:`CodeRejected`) leaves it usable; after a successful
+    :meth:`confirm` it is used up (:class:`AlreadyUsed`).
+    """
+
+    __slots__ = ()
 
     async def confirm(self, code: str) -> AsyncSession:
         """Sends the code (6 digits or a 6-character backup code; spaces are ignored)."""
@@ -211,19 +231,21 @@ class AsyncPendingLogin:
         self._challenge = challenge
         return challenge
 
-    def __repr__(self) -> str:
-        return f"AsyncPendingLogin(user={self.user!r}, challenge={type(self.challenge).__name__})"
+
+_S = TypeVar("_S", bound="_SessionBase")
 
 
-class AsyncSession:
-    """Logged in. After :meth:`logout` every call raises :class:`AlreadyUsed`."""
+class _SessionBase:
+    """What :class:`Session` and :class:`AsyncSession` share."""
+
+    __slots__ = ("_native",)
 
     def __init__(self, native: _native.Session) -> None:
         self._native = native
 
     @classmethod
     def resume(
-        cls,
+        cls: Type[_S],
         portal_url: str,
         token: str,
         *,
@@ -231,7 +253,7 @@ class AsyncSession:
         connect_timeout: Optional[Timeout] = None,
         extra_root_certificate_pem: Optional[str] = None,
         user_agent: Optional[str] = None,
-    ) -> AsyncSession:
+    ) -> _S:
         """A session from a token stored earlier (check it with :meth:`is_valid`)."""
         options = _options(
             timeout, connect_timeout, extra_root_certificate_pem, False, user_agent
@@ -241,12 +263,24 @@ class AsyncSession:
     @property
     def token(self) -> str:
         """The token, to store securely and :meth:`resume` from later."""
-        return call(self._native.token)
+        try:
+            return self._native.token()
+        except _native.AuthError as error:
+            raise _convert(error) from None
 
     @property
     def expires(self) -> Optional[datetime.datetime]:
         """When the token expires (UTC), if the server said."""
         return self._native.expires()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(expires={self.expires!r})"
+
+
+class AsyncSession(_SessionBase):
+    """Logged in. After :meth:`logout` every call raises :class:`AlreadyUsed`."""
+
+    __slots__ = ()
 
     async def me(self) -> User:
         """The logged-in user's profile."""
@@ -288,6 +322,3 @@ class AsyncSession:
         otherwise ``None``.
         """
         return await call_async(self._native.logout())
-
-    def __repr__(self) -> str:
-        return f"AsyncSession(expires={self.expires!r})"

@@ -2,17 +2,17 @@
 
 Each call is the native library's blocking method: it runs on the calling thread's own runtime
 in the native library (ctypes releases the GIL meanwhile), with no asyncio event loop involved.
+Each class shares with its async twin a base that holds the native object (``_async.py``), and
+calls the native object itself: a login crosses no async object on its way.
 """
 
 from __future__ import annotations
 
-import datetime
 from typing import List, Optional, Union
 
 from . import _native
-from ._async import AsyncClient, AsyncPendingLogin, AsyncSession, Timeout
-from ._async import login_result_from_native as async_login_result
-from ._errors import call
+from ._async import _ClientBase, _PendingBase, _SessionBase
+from ._errors import _convert, call
 from ._types import (
     ActiveSession,
     BackupCode,
@@ -32,7 +32,7 @@ from ._types import (
 )
 
 
-class Client:
+class Client(_ClientBase):
     """A client for one DocSpace portal (blocking calls).
 
     ``http://`` URLs are refused (:class:`InsecureUrl`) unless the host is loopback.
@@ -45,36 +45,15 @@ class Client:
     >>> session = result.confirm(input("code: ")) if isinstance(result, PendingLogin) else result
     """
 
-    def __init__(
-        self,
-        portal_url: str,
-        *,
-        timeout: Optional[Timeout] = None,
-        connect_timeout: Optional[Timeout] = None,
-        extra_root_certificate_pem: Optional[str] = None,
-        session: bool = False,
-        user_agent: Optional[str] = None,
-        hash_password: bool = False,
-    ) -> None:
-        self._async = AsyncClient(
-            portal_url,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            extra_root_certificate_pem=extra_root_certificate_pem,
-            session=session,
-            user_agent=user_agent,
-            hash_password=hash_password,
-        )
-
-    @property
-    def portal_url(self) -> str:
-        """The portal URL, normalized (with a trailing slash)."""
-        return self._async.portal_url
+    __slots__ = ()
 
     def login(self, user: str, password: str) -> Union[Session, PendingLogin]:
         """Logs in: a session, or a pending login when a second factor is required."""
-        native = self._async._native
-        return _login_result(call(lambda: native.login_blocking(user, password)))
+        try:
+            result = self._native.login_blocking(user, password)
+        except _native.AuthError as error:
+            raise _convert(error) from None
+        return _login_result(result)
 
     def login_with_captcha(
         self, user: str, password: str, captcha_kind: CaptchaKind, captcha_response: str
@@ -82,7 +61,7 @@ class Client:
         """:meth:`login` with the answer of the portal's captcha (:attr:`PortalInfo.captcha`),
         after :class:`LockedOut`: a valid answer lets the login through the lockout (the password
         is still checked); a rejected one raises :class:`CaptchaRejected`."""
-        native = self._async._native
+        native = self._native
         kind = native_captcha_kind(captcha_kind)
         return _login_result(
             call(lambda: native.login_with_captcha_blocking(user, password, kind, captcha_response))
@@ -92,57 +71,42 @@ class Client:
         """What a login screen needs to know about the portal (SSO, LDAP, captcha, password
         hash parameters, state). Raises :class:`NotADocSpacePortal` when the address is not a
         DocSpace portal."""
-        return portal_info_from_native(call(self._async._native.portal_info_blocking))
-
-    def sso_redirect(self, address: str) -> SsoRedirect:
-        """What ``address`` (a navigation the SSO web view is about to make, absolute or
-        relative to the portal) means: stop the web view and call :meth:`complete_sso` unless
-        it is ``"elsewhere"``. No request is made."""
-        return self._async.sso_redirect(address)
+        return portal_info_from_native(call(self._native.portal_info_blocking))
 
     def complete_sso(self, address: str) -> Session:
         """The session from the address the SSO web view ended on (``{portal}/?token=...``); for
         the portal's error page, :class:`SsoError` with the reason. No request is made.
         :class:`InvalidUrl` for any other address."""
-        return Session(self._async.complete_sso(address))
-
-    def __repr__(self) -> str:
-        return f"Client({self.portal_url!r})"
+        return Session(call(lambda: self._native.complete_sso(address)))
 
 
 def _login_result(result: _native.LoginResult) -> Union[Session, PendingLogin]:
-    inner = async_login_result(result)
-    return Session(inner) if isinstance(inner, AsyncSession) else PendingLogin(inner)
+    if isinstance(result, _native.LoginResult.TFA_REQUIRED):
+        return PendingLogin(result.pending)
+    if isinstance(result, _native.LoginResult.AUTHENTICATED):
+        return Session(result.session)
+    raise TypeError(f"unexpected login result {type(result).__name__}")
 
 
-class PendingLogin:
+class PendingLogin(_PendingBase):
     """The password was accepted; a second factor is pending (see :attr:`challenge`).
 
     A rejected code (:class:`CodeRejected`) leaves it usable; after a successful
     :meth:`confirm` it is used up (:class:`AlreadyUsed`).
     """
 
-    def __init__(self, inner: AsyncPendingLogin) -> None:
-        self._async = inner
-
-    @property
-    def challenge(self) -> Challenge:
-        """Which second factor the server asks for."""
-        return self._async.challenge
-
-    @property
-    def user(self) -> str:
-        """The login name this second factor is for."""
-        return self._async.user
+    __slots__ = ()
 
     def confirm(self, code: str) -> Session:
         """Sends the code (6 digits or a 6-character backup code; spaces are ignored)."""
-        native = self._async._native
-        return Session(AsyncSession(call(lambda: native.confirm_blocking(code))))
+        try:
+            return Session(self._native.confirm_blocking(code))
+        except _native.AuthError as error:
+            raise _convert(error) from None
 
     def resend_sms(self) -> SmsSent:
         """Asks the portal to send a new SMS code."""
-        sent = call(self._async._native.resend_sms_blocking)
+        sent = call(self._native.resend_sms_blocking)
         return sms_sent_from_native(sent)
 
     def set_phone(self, number: str) -> Challenge:
@@ -153,86 +117,49 @@ class PendingLogin:
         :class:`InvalidPhoneNumber` for a number without digits, both without a request;
         :class:`PhoneActivationExpired` an hour after the login. A failure leaves the pending
         login usable."""
-        native = self._async._native
+        native = self._native
         challenge = challenge_from_native(call(lambda: native.set_phone_blocking(number)))
-        self._async._challenge = challenge
+        self._challenge = challenge
         return challenge
 
-    def __repr__(self) -> str:
-        return f"PendingLogin(user={self.user!r}, challenge={type(self.challenge).__name__})"
 
-
-class Session:
+class Session(_SessionBase):
     """Logged in. After :meth:`logout` every call raises :class:`AlreadyUsed`."""
 
-    def __init__(self, inner: AsyncSession) -> None:
-        self._async = inner
-
-    @classmethod
-    def resume(
-        cls,
-        portal_url: str,
-        token: str,
-        *,
-        timeout: Optional[Timeout] = None,
-        connect_timeout: Optional[Timeout] = None,
-        extra_root_certificate_pem: Optional[str] = None,
-        user_agent: Optional[str] = None,
-    ) -> Session:
-        """A session from a token stored earlier (check it with :meth:`is_valid`)."""
-        return cls(
-            AsyncSession.resume(
-                portal_url,
-                token,
-                timeout=timeout,
-                connect_timeout=connect_timeout,
-                extra_root_certificate_pem=extra_root_certificate_pem,
-                user_agent=user_agent,
-            )
-        )
-
-    @property
-    def token(self) -> str:
-        """The token, to store securely and :meth:`resume` from later."""
-        return self._async.token
-
-    @property
-    def expires(self) -> Optional[datetime.datetime]:
-        """When the token expires (UTC), if the server said."""
-        return self._async.expires
+    __slots__ = ()
 
     def me(self) -> User:
         """The logged-in user's profile."""
-        return user_from_native(call(self._async._native.me_blocking))
+        return user_from_native(call(self._native.me_blocking))
 
     def is_valid(self) -> bool:
         """Whether the portal still accepts the token."""
-        return call(self._async._native.is_valid_blocking)
+        return call(self._native.is_valid_blocking)
 
     def backup_codes(self) -> List[BackupCode]:
         """The user's backup codes (authenticator app users, once enrolled)."""
-        codes = call(self._async._native.backup_codes_blocking)
+        codes = call(self._native.backup_codes_blocking)
         return backup_codes_from_native(codes)
 
     def regenerate_backup_codes(self) -> List[BackupCode]:
         """Replaces the user's backup codes with new ones and returns them (show them once; the
         old ones stop working). :class:`Forbidden` without an authenticator app set up."""
-        codes = call(self._async._native.regenerate_backup_codes_blocking)
+        codes = call(self._native.regenerate_backup_codes_blocking)
         return backup_codes_from_native(codes)
 
     def sessions(self) -> List[ActiveSession]:
         """The user's active sessions, newest first; ``current`` marks this one."""
-        return [active_session_from_native(s) for s in call(self._async._native.sessions_blocking)]
+        return [active_session_from_native(s) for s in call(self._native.sessions_blocking)]
 
     def end_session(self, id: int) -> bool:
         """Ends another session (its tokens stop working); ``False`` when there was no such
         active session. :class:`CurrentSession` for this session's own id (use :meth:`logout`)."""
-        native = self._async._native
+        native = self._native
         return call(lambda: native.end_session_blocking(id))
 
     def end_other_sessions(self) -> None:
         """Ends every other session of the user; this one stays valid."""
-        call(self._async._native.end_other_sessions_blocking)
+        call(self._native.end_other_sessions_blocking)
 
     def logout(self) -> Optional[str]:
         """Logs out and revokes the token on the portal.
@@ -241,7 +168,4 @@ class Session:
         that ends the identity provider's session too (open it in the login's web view);
         otherwise ``None``.
         """
-        return call(self._async._native.logout_blocking)
-
-    def __repr__(self) -> str:
-        return f"Session(expires={self.expires!r})"
+        return call(self._native.logout_blocking)
