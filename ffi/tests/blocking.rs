@@ -155,9 +155,9 @@ fn a_refused_oversized_login_leaves_the_client_usable() {
 
 /// A server closes a kept-alive connection that stays idle (its keep-alive timeout; a user
 /// typing the code takes longer). A blocking call's runtime is not running between calls, so
-/// the task serving that connection has not seen the close when the next call starts: the
-/// confirm must not send its request into the closed connection (it failed with "connection
-/// closed before message completed") but on a new one.
+/// it has not seen the close when the next call starts: the confirm must not send its request
+/// into the closed connection (it failed with "connection closed before message completed") but
+/// on a new one.
 #[test]
 fn a_confirm_after_the_server_closed_the_idle_connection_works() {
     let (_runtime, emu) =

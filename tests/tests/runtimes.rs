@@ -90,9 +90,9 @@ fn current_thread_runtimes_on_several_threads_and_a_multi_threaded_one() {
 
 /// One current-thread runtime on one thread, driven only during the calls (a blocking wrapper),
 /// and a server that closes a connection idle for longer than its keep-alive timeout (here
-/// 200 ms; the user takes longer to type the code). The task serving the pooled connection
-/// cannot see the close while the runtime is not running: the confirm must not be sent into that
-/// connection (it failed with "connection closed before message completed"), but on a new one.
+/// 200 ms; the user takes longer to type the code). The runtime cannot see the close while it is
+/// not running: the confirm must not be sent into that connection (it failed with "connection
+/// closed before message completed"), but on a new one.
 #[test]
 fn a_confirm_after_the_server_closed_the_idle_connection() {
     let emulator_runtime = tokio::runtime::Runtime::new().expect("runtime");

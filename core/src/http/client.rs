@@ -365,6 +365,10 @@ impl Client {
 
         while let Some(mut connection) = self.take_idle(&scheme, &authority) {
             let Connection { sender, driver, .. } = &mut connection;
+            // Its I/O is polled first, whether or not it was woken while idle: it then reads
+            // what arrived meanwhile (the server's close, if the runtime has seen it), and is
+            // ready for the next request even if the last poll left it short of that.
+            driver.relay.state.fetch_or(Relay::IO, Ordering::AcqRel);
             // The request is queued when `try_send_request` is called: in the async block, that
             // is while the driver polls it (the connection's wake-up stays inside).
             let sent = driver
