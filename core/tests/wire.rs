@@ -462,24 +462,31 @@ async fn huge_timeouts_do_not_overflow() {
     );
 }
 
-/// A connection has no task of its own: the request that holds it does its I/O. Between the
-/// steps of a login, with its connection idle in the pool, the client's runtime runs no task
-/// (with a task per connection, it ran one per open connection).
-#[test]
-fn a_pooled_connection_has_no_task_of_its_own() {
+/// A scripted server on a multi-threaded runtime of its own, and a current-thread runtime for the
+/// client, apart from it: what the client's runtime runs is the client's alone.
+fn apart(replies: Vec<Reply>) -> (tokio::runtime::Runtime, Server, tokio::runtime::Runtime) {
     let server_runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .expect("server runtime");
-    let server = server_runtime.block_on(Server::start(vec![
-        ok(json!({"sms": false, "tfa": true})),
-        ok(json!({"token": TOKEN, "expires": "2027-07-01T10:13:11Z", "sms": false, "tfa": true})),
-    ]));
+    let server = server_runtime.block_on(Server::start(replies));
     let client_runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("client runtime");
+    (server_runtime, server, client_runtime)
+}
+
+/// A connection has no task of its own: the request that holds it does its I/O. Between the
+/// steps of a login, with its connection idle in the pool, the client's runtime runs no task
+/// (with a task per connection, it ran one per open connection).
+#[test]
+fn a_pooled_connection_has_no_task_of_its_own() {
+    let (_server_runtime, server, client_runtime) = apart(vec![
+        ok(json!({"sms": false, "tfa": true})),
+        ok(json!({"token": TOKEN, "expires": "2027-07-01T10:13:11Z", "sms": false, "tfa": true})),
+    ]);
     client_runtime.block_on(async {
         let pending = pending(&server).await;
         let tasks = tokio::runtime::Handle::current()
@@ -521,19 +528,8 @@ fn queuing_a_request_on_a_pooled_connection_does_not_wake_its_task() {
         }
     }
 
-    let server_runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("server runtime");
-    let server = server_runtime.block_on(Server::start(vec![
-        ok(json!({"sms": false, "tfa": true})),
-        Reply::Silent,
-    ]));
-    let client_runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("client runtime");
+    let (_server_runtime, server, client_runtime) =
+        apart(vec![ok(json!({"sms": false, "tfa": true})), Reply::Silent]);
     let counter = Arc::new(Counter {
         wakes: AtomicUsize::new(0),
         outer: std::sync::Mutex::new(None),

@@ -4,8 +4,9 @@
 //! foreign side releases its interpreter lock (Python's ctypes does) while one waits.
 //!
 //! Everything a blocking call does (its requests, and their connection's I/O, which the request
-//! drives itself) runs on the calling thread: no hand-off to another thread and back. The core keeps the connections
-//! such a runtime opens for that thread's own requests (core's `http/client.rs`).
+//! drives itself) runs on the calling thread: no hand-off to another thread and back. The core
+//! keeps the connections such a runtime opens for that thread's own requests (core's
+//! `http/clients.rs`).
 //!
 //! A blocking call's caller cannot go away while it waits, so the work that an async method
 //! runs in a task of its own (so that it completes if its caller is cancelled) runs inline in a

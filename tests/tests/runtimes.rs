@@ -1,6 +1,6 @@
-//! The connection pool and tokio runtimes: a pooled connection is served by a task on the
+//! The connection pool and tokio runtimes: a pooled connection's socket is registered with the
 //! runtime that opened it, so the core never hands one to a request on a runtime that is not
-//! driving it (core's `http/client.rs`). Each case would otherwise fail with "dispatch task is
+//! running it (core's `http/clients.rs`). Each case would otherwise fail with "dispatch task is
 //! gone" or stall until the timeout.
 
 use std::time::{Duration, Instant};

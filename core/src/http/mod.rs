@@ -10,6 +10,8 @@
 //! - here: the client, sending a [`Request`] and reading the answer (capped).
 
 mod client;
+mod clients;
+mod driver;
 mod portal_url;
 mod request;
 pub(crate) mod status;
@@ -64,7 +66,7 @@ impl Default for Options {
 #[derive(Clone)]
 pub(crate) struct Http {
     /// Shared by every `Http` with the same options (see [`client`]).
-    clients: client::Clients,
+    clients: clients::Clients,
     portal: Arc<Portal>,
     pub session: bool,
     /// Send `passwordHash` instead of the password (§11).
@@ -83,9 +85,9 @@ impl Http {
                 detail: "the user agent is not a valid HTTP header value".to_owned(),
             }
         })?;
-        let key = client::Key::new(tls, options.timeout, options.connect_timeout, user_agent);
+        let key = clients::Key::new(tls, options.timeout, options.connect_timeout, user_agent);
         Ok(Http {
-            clients: client::Clients::new(key),
+            clients: clients::Clients::new(key),
             portal,
             session: options.session,
             hash_password: options.hash_password,
@@ -103,9 +105,8 @@ impl Http {
     /// answer's body included, is bounded by the configured timeout.
     pub(crate) async fn call(&self, request: Request<'_>) -> Result<Zeroizing<Vec<u8>>, Error> {
         let timeout = self.clients.key().timeout();
-        let deadline = tokio::time::Instant::now()
-            .checked_add(timeout)
-            .unwrap_or_else(|| tokio::time::Instant::now() + FAR);
+        let now = tokio::time::Instant::now();
+        let deadline = now.checked_add(timeout).unwrap_or(now + FAR);
         let timed_out = || Error::Transport {
             kind: crate::TransportErrorKind::Timeout,
             detail: format!("no complete answer within {} ms", timeout.as_millis()),
@@ -142,9 +143,9 @@ impl Http {
         let status = response.status();
         if status.is_success() {
             let body = connection
-                .drive(deadline, read_capped(response))
+                .drive(read_capped(response))
                 .await
-                .map_err(|client::Elapsed| timed_out())??;
+                .map_err(|driver::Elapsed| timed_out())??;
             connection.release();
             return Ok(body);
         }
@@ -155,9 +156,9 @@ impl Http {
             .and_then(wire::parse_retry_after);
         // Read (small) error bodies so the connection can be reused; their content only
         // matters for the 403 message.
-        let body = match connection.drive(deadline, read_capped(response)).await {
+        let body = match connection.drive(read_capped(response)).await {
             Ok(body) => body.ok(),
-            Err(client::Elapsed) => return Err(timed_out()),
+            Err(driver::Elapsed) => return Err(timed_out()),
         };
         if body.is_some() {
             connection.release();

@@ -49,6 +49,7 @@ class Client(_ClientBase):
 
     def login(self, user: str, password: str) -> Union[Session, PendingLogin]:
         """Logs in: a session, or a pending login when a second factor is required."""
+        # `call` written out on a login's path (login, confirm, token): no lambda per call.
         try:
             result = self._native.login_blocking(user, password)
         except _native.AuthError as error:

@@ -1,0 +1,301 @@
+//! A connection driven by the request that holds it: hyper's connection future, which writes
+//! the request and reads the answer, is polled by the request's own future ([`Driver::drive`])
+//! instead of a task of its own, so that a request's I/O happens where the request is polled,
+//! with no hand-off to another task and back.
+//!
+//! The connection's I/O, the request's work and the request's deadline each have their own
+//! waker. Wake-ups that one half gives the other while they are being polled (the request
+//! queued for writing, the answer handed over) are kept for the poller, who polls the woken half
+//! again, instead of waking the caller's task: on a current-thread runtime, a wake-up of the
+//! task being polled costs one more pass of the I/O driver (a system call) before the task is
+//! polled again. An idle connection in the pool is polled by nobody; the next request that takes
+//! it polls its I/O first ([`Driver::poll_io_first`]) and so finds out whether the server closed
+//! it meanwhile.
+//!
+//! The deadline is a timer the connection keeps from one request to the next ([`Timer`]).
+
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use atomic_waker::AtomicWaker;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::client::conn::http1;
+use tokio::runtime::Handle;
+use tokio::time::{Instant as Deadline, Sleep};
+use tower_service::Service;
+
+use super::client::Connector;
+
+/// The future that does a connection's I/O; it ends when the connection closes.
+pub(super) type Io =
+    Pin<Box<http1::Connection<<Connector as Service<http::Uri>>::Response, Full<Bytes>>>>;
+
+/// A connection's I/O, and what wakes it.
+pub(super) struct Driver {
+    /// `None` once the connection has ended.
+    io: Option<Io>,
+    /// Which halves were woken, and the task to tell (see [`Relay`]).
+    relay: Arc<Relay>,
+    /// The wakers the halves are polled with: [`Half::Io`] for the connection's I/O,
+    /// [`Half::Work`] for what `drive` is given, [`Half::Timer`] for the deadline.
+    io_waker: Waker,
+    work_waker: Waker,
+    timer_waker: Waker,
+    timer: Option<Timer>,
+}
+
+/// The connection's timer, reset from one request to the next rather than made per request.
+/// Left registered between requests, it makes the runtime's timer know of a deadline no later
+/// than the next request's: registering a timer earlier than every one the runtime knew of
+/// when it last parked makes tokio wake the runtime's driver (on a runtime that is running the
+/// request, a write to its eventfd, and one more pass of the driver that the write wakes). A
+/// timer is used only on the runtime that made it (a multi-threaded runtime's connections are
+/// shared by every such runtime in the process, and a timer of a runtime that is gone cannot be
+/// polled).
+struct Timer {
+    runtime: Option<tokio::runtime::Id>,
+    sleep: Pin<Box<Sleep>>,
+}
+
+impl Timer {
+    /// `slot`'s timer set for `deadline`: reset if it was made on the current runtime, made anew
+    /// otherwise.
+    fn set(slot: &mut Option<Timer>, deadline: Deadline) {
+        let runtime = Handle::try_current().ok().map(|runtime| runtime.id());
+        match slot {
+            Some(timer) if runtime.is_some() && timer.runtime == runtime => {
+                timer.sleep.as_mut().reset(deadline);
+            }
+            _ => {
+                *slot = Some(Timer {
+                    runtime,
+                    sleep: Box::pin(tokio::time::sleep_until(deadline)),
+                })
+            }
+        }
+    }
+}
+
+/// The deadline of a request passed (see [`Driver::drive`]).
+pub(super) struct Elapsed;
+
+impl Driver {
+    pub(super) fn new(io: Io) -> Driver {
+        let relay = Arc::new(Relay {
+            // Never polled yet.
+            state: AtomicU8::new(Relay::IO),
+            outer: AtomicWaker::new(),
+        });
+        let waker = |half: fn(Arc<Relay>) -> Half| Waker::from(Arc::new(half(relay.clone())));
+        Driver {
+            io: Some(io),
+            io_waker: waker(Half::Io),
+            work_waker: waker(Half::Work),
+            timer_waker: waker(Half::Timer),
+            timer: None,
+            relay,
+        }
+    }
+
+    /// Whether the connection has ended (closed, or failed).
+    pub(super) fn ended(&self) -> bool {
+        self.io.is_none()
+    }
+
+    /// The connection's I/O is polled in the next drive's first round, whether or not it was
+    /// woken: for a connection taken from the pool, it then reads what arrived meanwhile (the
+    /// server's close, if the runtime has seen it), and is ready for the next request even if
+    /// the last poll left it short of that.
+    pub(super) fn poll_io_first(&self) {
+        self.relay.state.fetch_or(Relay::IO, Ordering::AcqRel);
+    }
+
+    /// Idle in the pool: it wakes no task (a wake-up then finds the pool's next user, who
+    /// polls it).
+    pub(super) fn idle(&self) {
+        drop(self.relay.outer.take());
+    }
+
+    /// A request starts on this connection: its drives end with [`Elapsed`] once `deadline` has
+    /// passed ([`Timer::set`]).
+    pub(super) fn start(&mut self, deadline: Deadline) {
+        Timer::set(&mut self.timer, deadline);
+    }
+
+    /// `work` (a request on this connection, or reading its answer) polled together with the
+    /// connection's I/O, until `work` is done. Each half is polled when it was woken (`work` also
+    /// at first): the connection's I/O when its socket or the request's side gave it something
+    /// to do, `work` when the connection handed it something.
+    /// `Err(Elapsed)` once the deadline given to [`Driver::start`] has passed.
+    pub(super) async fn drive<F: Future>(&mut self, work: F) -> Result<F::Output, Elapsed> {
+        // The timer is polled in the first round too (it learns this drive's waker).
+        self.relay.state.fetch_or(Relay::TIMER, Ordering::AcqRel);
+        let mut work = pin!(work);
+        let mut first = true;
+        let Driver {
+            io,
+            relay,
+            io_waker,
+            work_waker,
+            timer_waker,
+            timer,
+        } = self;
+        std::future::poll_fn(|cx| {
+            relay.outer.register(cx.waker());
+            relay.state.fetch_or(Relay::POLLING, Ordering::AcqRel);
+            for _ in 0..DRIVE_ROUNDS {
+                let mut woken = relay.take_woken();
+                if std::mem::take(&mut first) {
+                    woken |= Relay::WORK;
+                }
+                if woken & Relay::IO != 0 {
+                    if let Some(connection) = io.as_mut() {
+                        let mut cx = Context::from_waker(io_waker);
+                        if connection.as_mut().poll(&mut cx).is_ready() {
+                            // Closed, or failed: `work` learns of it from hyper.
+                            *io = None;
+                        }
+                    }
+                }
+                if woken & Relay::WORK != 0 {
+                    let mut cx = Context::from_waker(work_waker);
+                    if let Poll::Ready(output) = work.as_mut().poll(&mut cx) {
+                        relay.state.fetch_and(!Relay::POLLING, Ordering::AcqRel);
+                        return Poll::Ready(Ok(output));
+                    }
+                }
+                if woken & Relay::TIMER != 0 {
+                    if let Some(timer) = timer.as_mut() {
+                        let mut cx = Context::from_waker(timer_waker);
+                        if timer.sleep.as_mut().poll(&mut cx).is_ready() {
+                            relay.state.fetch_and(!Relay::POLLING, Ordering::AcqRel);
+                            return Poll::Ready(Err(Elapsed));
+                        }
+                    }
+                }
+                if relay.finish() {
+                    return Poll::Pending;
+                }
+                // A half was woken while polled (one made progress the other may use): again.
+            }
+            // Still making progress (a long answer): let the runtime run its other tasks.
+            relay.state.fetch_and(!Relay::POLLING, Ordering::AcqRel);
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+/// How many times [`Driver::drive`] polls the halves of a connection in one poll of its caller
+/// before it yields to the runtime (a request and its answer take two or three).
+const DRIVE_ROUNDS: usize = 32;
+
+/// Which halves of a connection were woken, and the task that drives it. A wake-up while the
+/// halves are being polled is left for the poller, who polls the woken half again; one at any
+/// other time (the socket became readable) also wakes the task, whose next poll polls that half.
+/// On a current-thread runtime, waking the task being polled would cost one more pass of the
+/// I/O driver (a system call) before it is polled again.
+struct Relay {
+    state: AtomicU8,
+    outer: AtomicWaker,
+}
+
+impl Relay {
+    const POLLING: u8 = 1;
+    const IO: u8 = 2;
+    const WORK: u8 = 4;
+    const TIMER: u8 = 8;
+
+    /// The halves woken since they were last taken (and no longer marked).
+    fn take_woken(&self) -> u8 {
+        self.state.fetch_and(Self::POLLING, Ordering::AcqRel) & !Self::POLLING
+    }
+
+    /// Ends a poll unless a half was woken meanwhile: one atomic operation, so that a wake-up
+    /// from another thread is either seen here or goes to the task.
+    fn finish(&self) -> bool {
+        self.state
+            .compare_exchange(Self::POLLING, 0, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    fn wake(&self, half: u8) {
+        if self.state.fetch_or(half, Ordering::AcqRel) & Self::POLLING != 0 {
+            return;
+        }
+        self.outer.wake();
+    }
+}
+
+/// The waker of one half of a connection.
+enum Half {
+    Io(Arc<Relay>),
+    Work(Arc<Relay>),
+    Timer(Arc<Relay>),
+}
+
+impl Wake for Half {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        match &**self {
+            Half::Io(relay) => relay.wake(Relay::IO),
+            Half::Work(relay) => relay.wake(Relay::WORK),
+            Half::Timer(relay) => relay.wake(Relay::TIMER),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime")
+    }
+
+    fn address(slot: &Option<Timer>) -> *const Sleep {
+        let timer = slot.as_ref().expect("a timer");
+        &*timer.sleep
+    }
+
+    /// A connection's requests reuse its timer on the runtime that made it (a timer per request
+    /// made tokio wake a running driver per request); another runtime gets a timer of its own.
+    #[test]
+    fn a_timer_is_reset_on_its_runtime_and_replaced_on_another() {
+        let mut slot = None;
+        let first = runtime();
+        let made = first.block_on(async {
+            Timer::set(&mut slot, Deadline::now() + Duration::from_secs(30));
+            address(&slot)
+        });
+        let later = Deadline::now() + Duration::from_secs(60);
+        first.block_on(async { Timer::set(&mut slot, later) });
+        assert_eq!(address(&slot), made, "reset, not made anew");
+        let timer = slot.as_ref().expect("a timer");
+        assert_eq!(timer.sleep.deadline(), later);
+        assert_eq!(timer.runtime, Some(first.handle().id()));
+
+        let second = runtime();
+        second.block_on(async { Timer::set(&mut slot, later + Duration::from_secs(1)) });
+        let timer = slot.as_ref().expect("a timer");
+        assert_eq!(
+            timer.runtime,
+            Some(second.handle().id()),
+            "another runtime's timer"
+        );
+        assert_eq!(timer.sleep.deadline(), later + Duration::from_secs(1));
+    }
+}
