@@ -9,7 +9,7 @@ import datetime
 from collections import OrderedDict
 from typing import List, Optional, Tuple, Type, TypeVar, Union
 
-from . import _native
+from . import _direct, _native
 from ._errors import _convert, call, call_async
 from ._types import (
     SSO_REDIRECTS,
@@ -264,7 +264,7 @@ class _SessionBase:
     def token(self) -> str:
         """The token, to store securely and :meth:`resume` from later."""
         try:
-            return self._native.token()
+            return _direct.token(self._native)
         except _native.AuthError as error:
             raise _convert(error) from None
 

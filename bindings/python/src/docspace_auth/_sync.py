@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Union
 
-from . import _native
+from . import _direct, _native
 from ._async import _ClientBase, _PendingBase, _SessionBase
 from ._errors import _convert, call
 from ._types import (
@@ -49,12 +49,14 @@ class Client(_ClientBase):
 
     def login(self, user: str, password: str) -> Union[Session, PendingLogin]:
         """Logs in: a session, or a pending login when a second factor is required."""
-        # `call` written out on a login's path (login, confirm, token): no lambda per call.
+        # A login's path (login, confirm, token) crosses in `_direct`, with `call` written out.
         try:
-            result = self._native.login_blocking(user, password)
+            native = _direct.login(self._native, user, password)
         except _native.AuthError as error:
             raise _convert(error) from None
-        return _login_result(result)
+        if isinstance(native, _native.PendingLogin):
+            return PendingLogin(native)
+        return Session(native)
 
     def login_with_captcha(
         self, user: str, password: str, captcha_kind: CaptchaKind, captcha_response: str
@@ -101,7 +103,7 @@ class PendingLogin(_PendingBase):
     def confirm(self, code: str) -> Session:
         """Sends the code (6 digits or a 6-character backup code; spaces are ignored)."""
         try:
-            return Session(self._native.confirm_blocking(code))
+            return Session(_direct.confirm(self._native, code))
         except _native.AuthError as error:
             raise _convert(error) from None
 

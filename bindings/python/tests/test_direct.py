@@ -1,0 +1,194 @@
+"""The login's direct calls (``docspace_auth._direct``) against the generated methods they stand
+in for: the same results, the same errors, the same bytes across, on a real emulator."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable, Tuple, Union
+
+import pytest
+
+import docspace_auth
+from docspace_auth import Client, PendingLogin, Session, _direct, _native
+from docspace_auth._native import docspace_auth_ffi as ffi
+
+from conftest import ALICE, BOB, BOB_SECRET, Emulator
+
+Native = Union[_native.Session, _native.PendingLogin]
+
+
+def native_client(emulator: Emulator) -> _native.DocspaceClient:
+    client = Client(emulator.url)
+    native: _native.DocspaceClient = client._native
+    return native
+
+
+def generated_login(client: _native.DocspaceClient, user: Any, password: Any) -> Native:
+    result = client.login_blocking(user, password)
+    if isinstance(result, _native.LoginResult.TFA_REQUIRED):
+        return result.pending
+    assert isinstance(result, _native.LoginResult.AUTHENTICATED), result
+    return result.session
+
+
+def crossed(text: str) -> str:
+    """``text`` lowered the way ``_direct`` lowers an argument, then lifted by the generated
+    converter (which reads the library's copy and frees it)."""
+    data = text.encode("utf-8")
+    status = ffi._UniffiRustCallStatus()
+    buffer = _direct._from_bytes(_direct._Utf8(len(data), data), status)
+    assert status.code == 0
+    lift: Callable[[Any], str] = ffi._UniffiFfiConverterString.lift
+    return lift(buffer)
+
+
+def native_error(call: Callable[[], object]) -> Tuple[str, str]:
+    """The native error ``call`` raises: its variant's name and its message."""
+    with pytest.raises(_native.AuthError) as caught:
+        call()
+    return type(caught.value).__name__, str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "bob@example.com", "pässwörd ✓ 🔑", "a\x00b", "\x00", "x" * 100_000]
+)
+def test_a_string_crosses_byte_for_byte(text: str) -> None:
+    assert crossed(text) == text
+
+
+def test_a_login_that_needs_a_code_gives_the_same_pending_login(emulator: Emulator) -> None:
+    client = native_client(emulator)
+    direct = _direct.login(client, *BOB)
+    generated = generated_login(client, *BOB)
+    assert isinstance(direct, _native.PendingLogin) and isinstance(generated, _native.PendingLogin)
+    assert direct.user() == generated.user() == BOB[0]
+    assert direct.challenge() == generated.challenge()
+
+
+def test_a_login_without_a_second_factor_gives_a_session(emulator: Emulator) -> None:
+    client = native_client(emulator)
+    direct = _direct.login(client, *ALICE)
+    assert isinstance(direct, _native.Session)
+    assert _direct.token(direct) == direct.token()
+    assert direct.is_valid_blocking()
+    assert isinstance(generated_login(client, *ALICE), _native.Session)
+
+
+def test_confirm_and_token_as_the_generated_methods(emulator: Emulator) -> None:
+    client = native_client(emulator)
+    pending = _direct.login(client, *BOB)
+    assert isinstance(pending, _native.PendingLogin)
+    session = _direct.confirm(pending, docspace_auth.totp_now(BOB_SECRET))
+    token = _direct.token(session)
+    assert token and token == session.token()
+    assert _native.Session.resume(emulator.url, token, ffi.ClientOptions(
+        timeout=None, connect_timeout=None, extra_root_certificate_pem=None, session=False,
+        user_agent=None, hash_password=False,
+    )).is_valid_blocking()
+    # The pending login is used up, for either path.
+    code = docspace_auth.totp_now(BOB_SECRET)
+    assert native_error(lambda: _direct.confirm(pending, code))[0] == "AlreadyUsed"
+    assert native_error(lambda: pending.confirm_blocking(code))[0] == "AlreadyUsed"
+
+
+def test_the_same_errors(emulator: Emulator) -> None:
+    client = native_client(emulator)
+    wrong_password = [
+        native_error(lambda: login(client, BOB[0], "wrong-pass"))
+        for login in (_direct.login, generated_login)
+    ]
+    assert wrong_password[0] == wrong_password[1]
+    assert wrong_password[0][0] == "InvalidCredentials"
+
+    pending = _direct.login(client, *BOB)
+    assert isinstance(pending, _native.PendingLogin)
+    wrong = "999999" if docspace_auth.totp_now(BOB_SECRET) != "999999" else "999998"
+    for confirm in (_direct.confirm, _native.PendingLogin.confirm_blocking):
+        assert native_error(lambda: confirm(pending, "12345"))[0] == "InvalidCodeFormat"
+        assert native_error(lambda: confirm(pending, wrong))[0] == "CodeRejected"
+
+    session = _direct.confirm(pending, docspace_auth.totp_now(BOB_SECRET))
+    session.logout_blocking()
+    assert native_error(lambda: _direct.token(session)) == native_error(session.token)
+    assert native_error(session.token)[0] == "AlreadyUsed"
+
+
+def test_arguments_it_does_not_take_go_to_the_generated_methods(emulator: Emulator) -> None:
+    client = native_client(emulator)
+    with pytest.raises(TypeError, match="argument must be str, not bytes"):
+        _direct.login(client, b"bob@example.com", BOB[1])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="argument must be str, not int"):
+        _direct.login(client, BOB[0], 1234)  # type: ignore[arg-type]
+
+    class Text(str):
+        pass
+
+    pending = _direct.login(client, Text(BOB[0]), Text(BOB[1]))
+    assert isinstance(pending, _native.PendingLogin)
+    with pytest.raises(TypeError, match="argument must be str, not NoneType"):
+        _direct.confirm(pending, None)  # type: ignore[arg-type]
+    assert _direct.confirm(pending, Text(docspace_auth.totp_now(BOB_SECRET))).token()
+
+
+def test_a_string_python_cannot_encode_is_refused_before_any_request(emulator: Emulator) -> None:
+    emulator.reset_counters()
+    client = native_client(emulator)
+    with pytest.raises(UnicodeEncodeError):
+        _direct.login(client, BOB[0], "lone \ud800 surrogate")
+    assert emulator.counters().get("requests", 0) == 0
+
+
+def test_the_public_classes_make_their_login_through_it(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    for name in ("login", "confirm", "token"):
+        original = getattr(_direct, name)
+
+        def spy(*args: Any, _name: str = name, _original: Any = original) -> Any:
+            calls.append(_name)
+            return _original(*args)
+
+        monkeypatch.setattr(_direct, name, spy)
+    result = Client(emulator.url).login(*BOB)
+    assert isinstance(result, PendingLogin)
+    session = result.confirm(docspace_auth.totp_now(BOB_SECRET))
+    assert isinstance(session, Session) and session.token
+    assert calls == ["login", "confirm", "token"]
+
+
+def spins_while(wait: Callable[[], object]) -> int:
+    """How many rounds a spinning Python thread makes while this thread calls ``wait``."""
+    done = threading.Event()
+    spins = 0
+
+    def spin() -> None:
+        nonlocal spins
+        while not done.is_set():
+            spins += 1
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    try:
+        wait()
+    finally:
+        done.set()
+        thread.join()
+    return spins
+
+
+def test_other_threads_run_while_a_login_waits_for_the_portal(emulator: Emulator) -> None:
+    """The request itself crosses with the interpreter lock released (the generated module's
+    CDLL); only the short calls around it keep it."""
+    client = native_client(emulator)
+    emulator.fault(kind="delay", delayMs=500, path="/api/2.0/authentication", times=1)
+    results = []
+    started = time.monotonic()
+    during_login = spins_while(lambda: results.append(_direct.login(client, *BOB)))
+    assert time.monotonic() - started >= 0.4
+    assert isinstance(results[0], _native.PendingLogin)
+    # The same wait in time.sleep, which releases the lock. Held through the call, the spinning
+    # thread would get a turn or two of Python's switch interval (5 ms), about 2% of this.
+    during_sleep = spins_while(lambda: time.sleep(0.5))
+    assert during_login > during_sleep * 0.3, (during_login, during_sleep)
