@@ -1,11 +1,13 @@
 """The login's direct calls (``docspace_auth._direct``) against the generated methods they stand
-in for: the same results, the same errors, the same bytes across, on a real emulator."""
+in for, blocking and async: the same results, the same errors, the same bytes across, on a real
+emulator."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
-from typing import Any, Callable, Tuple, Union
+from typing import Any, Awaitable, Callable, Tuple, Union
 
 import pytest
 
@@ -192,3 +194,95 @@ def test_other_threads_run_while_a_login_waits_for_the_portal(emulator: Emulator
     # thread would get a turn or two of Python's switch interval (5 ms), about 2% of this.
     during_sleep = spins_while(lambda: time.sleep(0.5))
     assert during_login > during_sleep * 0.3, (during_login, during_sleep)
+
+
+async def generated_login_async(client: _native.DocspaceClient, user: Any, password: Any) -> Native:
+    result = await client.login(user, password)
+    if isinstance(result, _native.LoginResult.TFA_REQUIRED):
+        return result.pending
+    assert isinstance(result, _native.LoginResult.AUTHENTICATED), result
+    return result.session
+
+
+async def native_error_async(call: Callable[[], Awaitable[object]]) -> Tuple[str, str]:
+    with pytest.raises(_native.AuthError) as caught:
+        await call()
+    return type(caught.value).__name__, str(caught.value)
+
+
+def test_async_login_confirm_and_token_as_the_generated_methods(emulator: Emulator) -> None:
+    async def run() -> None:
+        client = native_client(emulator)
+        direct = await _direct.login_async(client, *BOB)
+        generated = await generated_login_async(client, *BOB)
+        assert isinstance(direct, _native.PendingLogin)
+        assert isinstance(generated, _native.PendingLogin)
+        assert direct.user() == generated.user() == BOB[0]
+        assert direct.challenge() == generated.challenge()
+        session = await _direct.confirm_async(direct, docspace_auth.totp_now(BOB_SECRET))
+        assert await session.is_valid()
+        assert _direct.token(session) == session.token()
+        plain = await _direct.login_async(client, *ALICE)
+        assert isinstance(plain, _native.Session) and await plain.is_valid()
+
+    asyncio.run(run())
+
+
+def test_async_the_same_errors(emulator: Emulator) -> None:
+    async def run() -> None:
+        client = native_client(emulator)
+        wrong_password = [
+            await native_error_async(lambda: login(client, BOB[0], "wrong-pass"))
+            for login in (_direct.login_async, generated_login_async)
+        ]
+        assert wrong_password[0] == wrong_password[1]
+        assert wrong_password[0][0] == "InvalidCredentials"
+
+        pending = await _direct.login_async(client, *BOB)
+        assert isinstance(pending, _native.PendingLogin)
+        wrong = "999999" if docspace_auth.totp_now(BOB_SECRET) != "999999" else "999998"
+        for confirm in (_direct.confirm_async, _native.PendingLogin.confirm):
+            assert (await native_error_async(lambda: confirm(pending, "12345")))[0] == "InvalidCodeFormat"
+            assert (await native_error_async(lambda: confirm(pending, wrong)))[0] == "CodeRejected"
+        await _direct.confirm_async(pending, docspace_auth.totp_now(BOB_SECRET))
+        for confirm in (_direct.confirm_async, _native.PendingLogin.confirm):
+            code = docspace_auth.totp_now(BOB_SECRET)
+            assert (await native_error_async(lambda: confirm(pending, code)))[0] == "AlreadyUsed"
+
+    asyncio.run(run())
+
+
+def test_async_arguments_it_does_not_take_go_to_the_generated_methods(emulator: Emulator) -> None:
+    async def run() -> None:
+        client = native_client(emulator)
+        with pytest.raises(TypeError, match="argument must be str, not bytes"):
+            await _direct.login_async(client, b"bob@example.com", BOB[1])  # type: ignore[arg-type]
+        pending = await _direct.login_async(client, *BOB)
+        assert isinstance(pending, _native.PendingLogin)
+        with pytest.raises(TypeError, match="argument must be str, not int"):
+            await _direct.confirm_async(pending, 123456)  # type: ignore[arg-type]
+
+    asyncio.run(run())
+
+
+def test_the_async_classes_make_their_login_through_it(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    for name in ("login_async", "confirm_async", "token"):
+        original = getattr(_direct, name)
+
+        def spy(*args: Any, _name: str = name, _original: Any = original) -> Any:
+            calls.append(_name)
+            return _original(*args)
+
+        monkeypatch.setattr(_direct, name, spy)
+
+    async def run() -> str:
+        result = await docspace_auth.AsyncClient(emulator.url).login(*BOB)
+        assert isinstance(result, docspace_auth.AsyncPendingLogin)
+        session = await result.confirm(docspace_auth.totp_now(BOB_SECRET))
+        return session.token
+
+    assert asyncio.run(run())
+    assert calls == ["login_async", "confirm_async", "token"]

@@ -139,7 +139,13 @@ class AsyncClient(_ClientBase):
 
     async def login(self, user: str, password: str) -> Union[AsyncSession, AsyncPendingLogin]:
         """Logs in: a session, or a pending login when a second factor is required."""
-        return login_result_from_native(await call_async(self._native.login(user, password)))
+        try:
+            native = await _direct.login_async(self._native, user, password)
+        except _native.AuthError as error:
+            raise _convert(error) from None
+        if isinstance(native, _native.PendingLogin):
+            return AsyncPendingLogin(native)
+        return AsyncSession(native)
 
     async def login_with_captcha(
         self, user: str, password: str, captcha_kind: CaptchaKind, captcha_response: str
@@ -212,7 +218,10 @@ class AsyncPendingLogin(_PendingBase):
 
     async def confirm(self, code: str) -> AsyncSession:
         """Sends the code (6 digits or a 6-character backup code; spaces are ignored)."""
-        return AsyncSession(await call_async(self._native.confirm(code)))
+        try:
+            return AsyncSession(await _direct.confirm_async(self._native, code))
+        except _native.AuthError as error:
+            raise _convert(error) from None
 
     async def resend_sms(self) -> SmsSent:
         """Asks the portal to send a new SMS code."""
