@@ -118,7 +118,7 @@ impl Client {
         path.path_and_query = uri.path_and_query().cloned();
         *request.uri_mut() = http::Uri::from_parts(path).map_err(|_| Error::InvalidUrl)?;
 
-        while let Some(mut connection) = self.take_idle(&scheme, &authority) {
+        while let Some(mut connection) = self.take_idle(&scheme, &authority, Instant::now()) {
             let Connection { sender, driver, .. } = &mut connection;
             driver.poll_io_first();
             driver.start(deadline);
@@ -178,11 +178,15 @@ impl Client {
         }
     }
 
-    /// The most recently used idle connection to `scheme://authority`; connections found
-    /// closed or idle for too long on the way are dropped (closed).
-    fn take_idle(&self, scheme: &Scheme, authority: &Authority) -> Option<Connection> {
+    /// The most recently used idle connection to `scheme://authority` at `now`; connections
+    /// found closed or idle for [`POOL_IDLE_TIMEOUT`] or more on the way are dropped (closed).
+    fn take_idle(
+        &self,
+        scheme: &Scheme,
+        authority: &Authority,
+        now: Instant,
+    ) -> Option<Connection> {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = Instant::now();
         idle.retain(|c| {
             !c.is_closed() && now.saturating_duration_since(c.since) < POOL_IDLE_TIMEOUT
         });
@@ -227,5 +231,87 @@ impl Client {
             connector,
             idle: Mutex::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{client, get, Server};
+    use super::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    }
+
+    fn idle_count(client: &Client) -> usize {
+        client
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// A pooled connection is taken again until it has been idle for [`POOL_IDLE_TIMEOUT`];
+    /// from then on it is closed, and a request opens another.
+    #[test]
+    fn a_connection_idle_for_the_pool_timeout_is_closed_not_reused() {
+        runtime().block_on(async {
+            let server = Server::start().await;
+            let client = client();
+            let (first, lease) = get(&client, &server.url).await;
+            lease.release();
+            let (again, lease) = get(&client, &server.url).await;
+            assert_eq!(again, first, "reused");
+            lease.release();
+
+            let uri: http::Uri = server.url.parse().expect("uri");
+            let (scheme, authority) = (
+                uri.scheme().expect("scheme").clone(),
+                uri.authority().expect("authority").clone(),
+            );
+            let almost = Instant::now() + POOL_IDLE_TIMEOUT - Duration::from_secs(1);
+            let taken = client.take_idle(&scheme, &authority, almost);
+            client
+                .lease(taken.expect("taken just before the limit"))
+                .release();
+
+            let expired = Instant::now() + POOL_IDLE_TIMEOUT;
+            assert!(client.take_idle(&scheme, &authority, expired).is_none());
+            assert_eq!(idle_count(&client), 0, "dropped from the pool");
+            assert_eq!(server.closed(1).await, vec![first], "and closed");
+            let (next, lease) = get(&client, &server.url).await;
+            assert_ne!(next, first);
+            assert_eq!(server.accepted(), 2);
+            lease.release();
+        });
+    }
+
+    /// The pool keeps at most [`MAX_IDLE`] connections: one more given back closes the one
+    /// that has been idle longest.
+    #[test]
+    fn the_pool_keeps_at_most_max_idle_connections_closing_the_longest_idle() {
+        runtime().block_on(async {
+            let server = Server::start().await;
+            let client = client();
+            // Held, none goes back to the pool: each request opens a connection.
+            let mut leases = Vec::new();
+            for _ in 0..=MAX_IDLE {
+                leases.push(get(&client, &server.url).await);
+            }
+            assert_eq!(server.accepted(), MAX_IDLE + 1);
+            let order: Vec<usize> = leases.iter().map(|(number, _)| *number).collect();
+            for (_, lease) in leases {
+                lease.release();
+            }
+            assert_eq!(idle_count(&client), MAX_IDLE);
+            assert_eq!(server.closed(1).await, vec![order[0]]);
+            // The most recently used is taken next.
+            let (next, lease) = get(&client, &server.url).await;
+            assert_eq!(next, order[MAX_IDLE]);
+            lease.release();
+        });
     }
 }

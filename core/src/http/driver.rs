@@ -266,6 +266,50 @@ mod tests {
             .expect("runtime")
     }
 
+    /// A drive whose halves keep waking each other (a long answer arriving) gives the runtime a
+    /// turn every [`DRIVE_ROUNDS`] rounds: the caller's other tasks run meanwhile.
+    #[test]
+    fn a_drive_that_keeps_being_woken_yields_to_the_runtime() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize};
+
+        use super::super::testing::{client, get, Server};
+
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let server = Server::start().await;
+            let client = client();
+            let (_, mut lease) = get(&client, &server.url).await;
+            let polls = Arc::new(AtomicUsize::new(0));
+            let other_ran = Arc::new(AtomicBool::new(false));
+            let polls_before_other = tokio::spawn({
+                let (polls, other_ran) = (polls.clone(), other_ran.clone());
+                async move {
+                    other_ran.store(true, Ordering::SeqCst);
+                    polls.load(Ordering::SeqCst)
+                }
+            });
+            let work = std::future::poll_fn(|cx| {
+                let polled = polls.fetch_add(1, Ordering::SeqCst) + 1;
+                // (Bounded: a drive that never yields fails here instead of spinning forever.)
+                if other_ran.load(Ordering::SeqCst) || polled > 100 * DRIVE_ROUNDS {
+                    return Poll::Ready(());
+                }
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            });
+            assert!(lease.drive(work).await.is_ok());
+            let before = polls_before_other.await.expect("the other task");
+            assert_eq!(
+                before, DRIVE_ROUNDS,
+                "the other task ran after one poll's rounds"
+            );
+            assert_eq!(polls.load(Ordering::SeqCst), DRIVE_ROUNDS + 1);
+        });
+    }
+
     fn address(slot: &Option<Timer>) -> *const Sleep {
         let timer = slot.as_ref().expect("a timer");
         &*timer.sleep

@@ -15,6 +15,8 @@ mod driver;
 mod portal_url;
 mod request;
 pub(crate) mod status;
+#[cfg(test)]
+mod testing;
 mod tls;
 
 use std::sync::{Arc, OnceLock};
