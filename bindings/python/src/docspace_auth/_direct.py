@@ -7,11 +7,12 @@ and a foreign call per string to point at its bytes (``ctypes.cast``). A login m
 calls here instead: the same C functions the generated module declares, the same crossings in
 the same order, the same errors, in a few lines each; the short crossings (a handle cloned, a
 buffer made or freed) keep the interpreter lock. Measured on the benchmark's 2FA login
-(bench/README.md): 338,000 instructions in the Python process before, 253,000 after, and about
-235 µs of CPU down to 205 µs. Every other call, and any argument these do not take as is (not
+(bench/README.md): 338,000 instructions in the Python process before, 253,000 after, and 251 µs
+of CPU down to 204 µs (medians of interleaved runs). Every other call, and any argument these do not take as is (not
 a ``str``, 2 GiB or more of UTF-8), goes through the generated methods. The async calls make
 their Rust future the same way, then await it with the generated module's own driver
-(``_uniffi_rust_call_async``); Python async went from 557,000 instructions a login to 488,000.
+(``_uniffi_rust_call_async``), so a cancelled call behaves as the generated one does; Python
+async went from 557,000 instructions a login to 488,000.
 
 What this relies on in the generated module (uniffi is pinned exactly, ffi/Cargo.toml), each
 checked by ``tests/test_direct.py`` against the generated path:
