@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any, Awaitable, Callable, Tuple, Union
+from typing import Any, Awaitable, Callable, List, Tuple, Union
 
 import pytest
 
@@ -141,11 +141,10 @@ def test_a_string_python_cannot_encode_is_refused_before_any_request(emulator: E
     assert emulator.counters().get("requests", 0) == 0
 
 
-def test_the_public_classes_make_their_login_through_it(
-    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls = []
-    for name in ("login", "confirm", "token"):
+def spy_on(monkeypatch: pytest.MonkeyPatch, *names: str) -> List[str]:
+    """The names of ``_direct``'s functions ``names`` in the order they are called from now on."""
+    calls: List[str] = []
+    for name in names:
         original = getattr(_direct, name)
 
         def spy(*args: Any, _name: str = name, _original: Any = original) -> Any:
@@ -153,6 +152,13 @@ def test_the_public_classes_make_their_login_through_it(
             return _original(*args)
 
         monkeypatch.setattr(_direct, name, spy)
+    return calls
+
+
+def test_the_public_classes_make_their_login_through_it(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = spy_on(monkeypatch, "login", "confirm", "token")
     result = Client(emulator.url).login(*BOB)
     assert isinstance(result, PendingLogin)
     session = result.confirm(docspace_auth.totp_now(BOB_SECRET))
@@ -268,15 +274,7 @@ def test_async_arguments_it_does_not_take_go_to_the_generated_methods(emulator: 
 def test_the_async_classes_make_their_login_through_it(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = []
-    for name in ("login_async", "confirm_async", "token"):
-        original = getattr(_direct, name)
-
-        def spy(*args: Any, _name: str = name, _original: Any = original) -> Any:
-            calls.append(_name)
-            return _original(*args)
-
-        monkeypatch.setattr(_direct, name, spy)
+    calls = spy_on(monkeypatch, "login_async", "confirm_async", "token")
 
     async def run() -> str:
         result = await docspace_auth.AsyncClient(emulator.url).login(*BOB)

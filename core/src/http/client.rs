@@ -236,15 +236,8 @@ impl Client {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{client, get, Server};
+    use super::super::testing::{client, get, runtime, Server};
     use super::*;
-
-    fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime")
-    }
 
     fn idle_count(client: &Client) -> usize {
         client

@@ -257,14 +257,8 @@ impl Wake for Half {
 mod tests {
     use std::time::Duration;
 
+    use super::super::testing::runtime;
     use super::*;
-
-    fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("runtime")
-    }
 
     /// A drive whose halves keep waking each other (a long answer arriving) gives the runtime a
     /// turn every [`DRIVE_ROUNDS`] rounds: the caller's other tasks run meanwhile.
@@ -274,11 +268,7 @@ mod tests {
 
         use super::super::testing::{client, get, Server};
 
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async {
+        runtime().block_on(async {
             let server = Server::start().await;
             let client = client();
             let (_, mut lease) = get(&client, &server.url).await;

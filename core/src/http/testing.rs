@@ -1,7 +1,7 @@
 //! For the unit tests of the pool (`client.rs`) and of a connection's driver (`driver.rs`): a
 //! keep-alive HTTP/1.1 server on loopback that answers each request with the number of the
 //! connection it came on (0 for the first one accepted), and notes the connections the client
-//! closed, and a client of the default configuration.
+//! closed, a client of the default configuration, and the runtime the tests run on.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -106,6 +106,14 @@ async fn serve(mut socket: tokio::net::TcpStream, number: usize) {
             return;
         }
     }
+}
+
+/// A current-thread runtime with I/O and time, as a blocking wrapper makes.
+pub(super) fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
 }
 
 /// A client of its own (not the process-wide one), with the default TLS configuration.

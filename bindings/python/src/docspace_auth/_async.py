@@ -143,9 +143,7 @@ class AsyncClient(_ClientBase):
             native = await _direct.login_async(self._native, user, password)
         except _native.AuthError as error:
             raise _convert(error) from None
-        if isinstance(native, _native.PendingLogin):
-            return AsyncPendingLogin(native)
-        return AsyncSession(native)
+        return login_result_from_native(native)
 
     async def login_with_captcha(
         self, user: str, password: str, captcha_kind: CaptchaKind, captcha_response: str
@@ -155,7 +153,9 @@ class AsyncClient(_ClientBase):
         is still checked); a rejected one raises :class:`CaptchaRejected`."""
         kind = native_captcha_kind(captcha_kind)
         return login_result_from_native(
-            await call_async(self._native.login_with_captcha(user, password, kind, captcha_response))
+            _direct.unwrap(
+                await call_async(self._native.login_with_captcha(user, password, kind, captcha_response))
+            )
         )
 
     async def portal_info(self) -> PortalInfo:
@@ -172,13 +172,11 @@ class AsyncClient(_ClientBase):
 
 
 def login_result_from_native(
-    result: _native.LoginResult,
+    native: Union[_native.Session, _native.PendingLogin],
 ) -> Union[AsyncSession, AsyncPendingLogin]:
-    if isinstance(result, _native.LoginResult.AUTHENTICATED):
-        return AsyncSession(result.session)
-    if isinstance(result, _native.LoginResult.TFA_REQUIRED):
-        return AsyncPendingLogin(result.pending)
-    raise TypeError(f"unexpected login result {type(result).__name__}")
+    if isinstance(native, _native.PendingLogin):
+        return AsyncPendingLogin(native)
+    return AsyncSession(native)
 
 
 class _PendingBase:

@@ -54,9 +54,7 @@ class Client(_ClientBase):
             native = _direct.login(self._native, user, password)
         except _native.AuthError as error:
             raise _convert(error) from None
-        if isinstance(native, _native.PendingLogin):
-            return PendingLogin(native)
-        return Session(native)
+        return _login_result(native)
 
     def login_with_captcha(
         self, user: str, password: str, captcha_kind: CaptchaKind, captcha_response: str
@@ -67,7 +65,9 @@ class Client(_ClientBase):
         native = self._native
         kind = native_captcha_kind(captcha_kind)
         return _login_result(
-            call(lambda: native.login_with_captcha_blocking(user, password, kind, captcha_response))
+            _direct.unwrap(
+                call(lambda: native.login_with_captcha_blocking(user, password, kind, captcha_response))
+            )
         )
 
     def portal_info(self) -> PortalInfo:
@@ -83,12 +83,12 @@ class Client(_ClientBase):
         return Session(call(lambda: self._native.complete_sso(address)))
 
 
-def _login_result(result: _native.LoginResult) -> Union[Session, PendingLogin]:
-    if isinstance(result, _native.LoginResult.TFA_REQUIRED):
-        return PendingLogin(result.pending)
-    if isinstance(result, _native.LoginResult.AUTHENTICATED):
-        return Session(result.session)
-    raise TypeError(f"unexpected login result {type(result).__name__}")
+def _login_result(
+    native: Union[_native.Session, _native.PendingLogin],
+) -> Union[Session, PendingLogin]:
+    if isinstance(native, _native.PendingLogin):
+        return PendingLogin(native)
+    return Session(native)
 
 
 class PendingLogin(_PendingBase):
