@@ -14,6 +14,7 @@
 //! | `pending` | [`PendingLogin`]: second factor pending (its states are drawn there) |
 //! | `session` | [`Session`]: logged in |
 //! | `blocking` | the calling thread's runtime for the `*_blocking` methods (Python's sync API) |
+//! | `direct` | the login path's direct entry points for the Python binding (`_direct.py`): a handle borrowed, strings as pointer and length, a login's outcome as one tagged handle |
 //! | `totp` | [`totp_now`], [`totp_at`], [`totp_seconds_remaining`] |
 //!
 //! Every exported `impl` with async methods carries `#[uniffi::export(async_runtime = "tokio")]`:
@@ -25,6 +26,7 @@ uniffi::setup_scaffolding!();
 mod android;
 mod blocking;
 mod client;
+mod direct;
 mod error;
 mod pending;
 mod portal;
