@@ -34,6 +34,22 @@ def test_import_leaves_asyncio_out() -> None:
     assert out.stdout.strip() == "False", out
 
 
+def test_import_leaves_unused_modules_out() -> None:
+    """`import docspace_auth` does not import what the generated module imported without using
+    it (platform, traceback; itertools too, built in: ffi/src/bin/uniffi-bindgen.rs drops them), and the
+    generated records and enum variants are plain classes (uniffi's `dataclass` decorator added
+    only an empty `__repr__` to them), so that the package's own types are the only dataclasses."""
+    code = (
+        "import sys, dataclasses, docspace_auth\n"
+        "from docspace_auth._native import docspace_auth_ffi as ffi\n"
+        "print(sorted(m for m in ('platform', 'traceback') if m in sys.modules))\n"
+        "print(dataclasses.is_dataclass(ffi.ClientOptions), dataclasses.is_dataclass(ffi.User),\n"
+        "      dataclasses.is_dataclass(docspace_auth.User))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "False False True"], out
+
+
 def test_async_call_in_a_fresh_process() -> None:
     """An async call still finds its event loop when only the caller imported asyncio."""
     code = (

@@ -10,6 +10,13 @@
 //!   and it is most of `import docspace_auth`'s time (about 35 ms of 95 ms here) and memory for a
 //!   synchronous program; a program that awaits a call has imported it already.
 //!   `bindings/python/tests/test_installed.py` checks that the installed package does not import it;
+//! - nor does it import `platform`, `traceback` and `itertools`, which it does not use, and its
+//!   records and enum variants are plain classes: uniffi decorates them with `dataclass`, but each
+//!   defines its own `__init__`, `__str__` and `__eq__` and declares no field, so that the
+//!   decorator only added an empty `__repr__`, making each method with `exec`. Together these
+//!   were more than half of `import docspace_auth` (medians of 15 interleaved fresh interpreters,
+//!   on a slow spell of this VM: 101 ms before, 45 ms after); a class that would need the
+//!   decorator fails the import, and a use of the dropped modules fails the build;
 //! - a string crosses in one copy: into the library with `rustbuffer_from_bytes` (one call), back
 //!   with `ctypes.string_at` then the buffer's free, instead of uniffi's buffer builder and stream
 //!   in generator context managers. With the zero-filled call status (below), a 2FA login's CPU in
@@ -122,10 +129,25 @@ def _uniffi_continuation_callback(future_ptr, poll_code):
     eventloop.call_soon_threadsafe(_uniffi_set_future_result, future, poll_code)
 ";
 
+const NO_DATACLASS: &str = "
+def dataclass(cls):
+    # docspace-auth: uniffi decorates its records and enum variants with dataclasses' `dataclass`,
+    # but each defines its own __init__, __str__ and __eq__ and declares no field: the decorator
+    # only added an empty __repr__, and was most of this module's import time (dataclasses
+    # imports inspect, and makes each method it adds with exec). A class that would need it
+    # fails the import instead.
+    if \"__init__\" not in vars(cls) or vars(cls).get(\"__annotations__\"):
+        raise ImportError(f\"docspace_auth: uniffi's {cls.__qualname__} needs dataclasses\")
+    return cls
+";
+
 /// Every edit must apply exactly once, and afterwards `asyncio` may appear only in an annotation
 /// and in the function that imports it: a uniffi whose template differs fails the build here.
 fn patch_python(text: &str) -> Result<String, String> {
-    const EDITS: [(&str, &str); 12] = [
+    const EDITS: [(&str, &str); 15] = [
+        ("\nfrom dataclasses import dataclass\n", NO_DATACLASS),
+        ("\nimport itertools\nimport traceback\n", "\n"),
+        ("\nimport platform\n", "\n"),
         (
             "\nimport asyncio\n",
             "\nif typing.TYPE_CHECKING:  # docspace-auth: imported where it is used\n    import asyncio\n",
@@ -310,6 +332,18 @@ _uniffi_thread = _UniffiThread()
     {
         return Err(format!(
             "uniffi's Python module uses asyncio where this patch does not expect it: {line:?}"
+        ));
+    }
+    // The modules it no longer imports (`sys.platform` is not `platform`).
+    if let Some(line) = out.lines().find(|l| {
+        let code = l.trim_start();
+        !code.starts_with('#')
+            && (code.contains("traceback.")
+                || code.contains("itertools.")
+                || code.replace("sys.platform", "").contains("platform."))
+    }) {
+        return Err(format!(
+            "uniffi's Python module uses a module this patch does not import: {line:?}"
         ));
     }
     Ok(out)
