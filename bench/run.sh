@@ -85,6 +85,11 @@ if [ -n "$py_venv" ]; then
     done
 fi
 
+# Python's own floors (standard library only): what Python and asyncio cost for this login.
+for v in sync async; do
+    clients+=(--client "py-floor-$v=$python $root/bench/clients/python/floor_client.py $v")
+done
+
 echo "==> Python: official SDK docspace-api-sdk==$SDK_VERSION in its own venv"
 sdk_venv="$work/venv-sdk"
 if { "$sdk_venv/bin/python" -c '' 2>/dev/null || "$python" -m venv --upgrade "$sdk_venv"; } \

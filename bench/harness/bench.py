@@ -39,6 +39,8 @@ CLIENTS = [
     ("py-async", "Python `AsyncClient`, new per login"),
     ("py-sync-reuse", "Python `Client` (sync), one reused"),
     ("py-async-reuse", "Python `AsyncClient`, one reused"),
+    ("py-floor-sync", "Python, two requests by hand on a socket (Python's floor)"),
+    ("py-floor-async", "Python asyncio, two requests by hand (asyncio's floor)"),
     ("kotlin", "Kotlin/JVM `DocspaceClient`, new per login"),
     ("sdk", "official Python SDK docspace-api-sdk"),
     ("node", "vendor's Node sample flow (fetch)"),

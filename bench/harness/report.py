@@ -141,6 +141,8 @@ def targets(rows: List[Row], cs: List[str]) -> List[str]:
         ("Python async: CPU per login / core's", "py-async", "core-new", 3, True),
         ("official Python SDK: CPU per login / core's", "sdk", "core-new", 10, False),
         ("Node sample: CPU per login / core's", "node", "core-new", 10, False),
+        ("Python's floor (by hand on a socket): CPU per login / core's", "py-floor-sync", "core-new", None, True),
+        ("asyncio's floor (by hand with asyncio): CPU per login / core's", "py-floor-async", "core-new", None, True),
     ]:
         value, spread = paired(a, b, cpu)
         out.append(line(what, value, limit, at_most, spread=spread))
@@ -155,7 +157,8 @@ def targets(rows: List[Row], cs: List[str]) -> List[str]:
     value, spread = paired("sdk", "py-sync", lambda r: [x["secs"] for x in r.get("cold_runs", [])])
     out.append(line("cold Python process: official SDK's time / Python sync's", value, 50, False, spread=spread))
     out.append(line("cold Python process: peak RSS (MB)", get("py-sync", "cold_rss_mb"), 25, True, ""))
-    docspace = [n for n in by if n.startswith(("core", "py-", "kotlin"))]
+    docspace = [n for n in by
+                if n.startswith(("core", "py-", "kotlin")) and not n.startswith("py-floor")]
     worst = max(docspace, key=lambda n: by[n]["conns_per_login"] or 0, default=None)
     out.append(line(f"TCP connections per login in a row, worst docspace-auth client ({worst})",
                     by[worst]["conns_per_login"] if worst else None, 1, True, "", 4))
