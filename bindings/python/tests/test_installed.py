@@ -36,8 +36,8 @@ def test_import_leaves_asyncio_out() -> None:
 
 def test_import_leaves_unused_modules_out() -> None:
     """`import docspace_auth` does not import what the generated module imported without using
-    it (platform, traceback; itertools too, built in: ffi/src/bin/uniffi-bindgen.rs drops them), and the
-    generated records and enum variants are plain classes (uniffi's `dataclass` decorator added
+    it (platform, traceback; itertools too, a built-in: ffi/src/bin/uniffi-bindgen.rs drops
+    them), and the generated records and enum variants are plain classes (uniffi's `dataclass` decorator added
     only an empty `__repr__` to them), so that the package's own types are the only dataclasses."""
     code = (
         "import sys, dataclasses, docspace_auth\n"

@@ -44,10 +44,9 @@ _check: Any = _ffi._uniffi_check_call_status
 _AUTH_ERROR: Any = _ffi._UniffiFfiConverterTypeAuthError
 _Buffer: Any = _ffi._UniffiRustBuffer
 
-# The requests release the interpreter lock while they wait (ctypes.CDLL); the short calls (no
-# lock, no wait, no call back into Python) keep it (ctypes.PyDLL): releasing it and taking it
-# back costs more than they do.
-_waits = ctypes.CDLL(_lib._name)
+# The requests release the interpreter lock while they wait (the generated module's library, a
+# ctypes.CDLL); the short calls (no lock, no wait, no call back into Python) keep it
+# (ctypes.PyDLL): releasing it and taking it back costs more than they do.
 _quick = ctypes.PyDLL(_lib._name)
 
 
@@ -61,10 +60,10 @@ def _declare(library: Any, name: str, restype: Any, *argtypes: Any) -> Any:
 _Text = (c_char_p, c_size_t)  # a string: its UTF-8 bytes (a bytes object's own) and their length
 _STATUS = POINTER(_Status)
 _login = _declare(
-    _waits, "docspace_auth_ffi_direct_login_blocking", c_uint64, c_uint64, *_Text, *_Text, _STATUS
+    _lib, "docspace_auth_ffi_direct_login_blocking", c_uint64, c_uint64, *_Text, *_Text, _STATUS
 )
 _confirm = _declare(
-    _waits, "docspace_auth_ffi_direct_confirm_blocking", c_uint64, c_uint64, *_Text, _STATUS
+    _lib, "docspace_auth_ffi_direct_confirm_blocking", c_uint64, c_uint64, *_Text, _STATUS
 )
 _token = _declare(_quick, "docspace_auth_ffi_direct_session_token", _Buffer, c_uint64, _STATUS)
 _login_async = _declare(_quick, "docspace_auth_ffi_direct_login", c_uint64, c_uint64, *_Text, *_Text)
