@@ -102,6 +102,10 @@
 //! certificate is verified, not when a client is made: a client that only talks plain HTTP to
 //! a loopback portal never reads it. A change to the system trust store is picked up when the
 //! process restarts, not by the next `Auth`.
+//!
+//! Without a tokio runtime, another language's event loop can run a call on its own thread
+//! ([`external`], on Unix): the loop steps it, watching the sockets and deadline each step
+//! names. The Python binding's async login does so on asyncio.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -109,6 +113,8 @@
 mod auth;
 mod code;
 mod error;
+#[cfg(unix)]
+pub mod external;
 mod http;
 mod portal;
 pub mod totp;

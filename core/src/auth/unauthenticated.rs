@@ -110,7 +110,7 @@ impl Auth<Unauthenticated> {
     ) -> Result<LoginOutcome, Error> {
         let secret = if self.http.hash_password {
             let params = super::discovery::hash_params(&self.http).await?;
-            LoginSecret::Hash(params.hash(&password)?)
+            LoginSecret::Hash(hash(params, &password).await?)
         } else {
             LoginSecret::Password(password)
         };
@@ -157,4 +157,19 @@ impl Clone for Auth<Unauthenticated> {
             state: self.state.clone(),
         }
     }
+}
+
+/// `password` hashed with `params`. In a task stepped by another language's event loop
+/// ([`crate::external`]), off its thread: PBKDF2's many iterations would hold the loop up.
+async fn hash(
+    params: crate::PasswordHashParams,
+    password: &SecretString,
+) -> Result<SecretString, Error> {
+    #[cfg(unix)]
+    if crate::external::active() {
+        let password = password.clone();
+        return crate::external::off_thread("docspace-auth-hash", move || params.hash(&password))
+            .await;
+    }
+    params.hash(password)
 }

@@ -23,18 +23,29 @@ use tokio::time::Instant as Deadline;
 use tower_service::Service;
 
 use super::clients::Key;
-use super::driver::{Driver, Elapsed, Io};
+use super::driver::{self, Driver, Elapsed, Io};
 use crate::Error;
 
 /// TCP, or TLS over TCP, by the URI's scheme.
-pub(super) type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+
+/// The same over an external task's sockets ([`crate::external`]).
+#[cfg(unix)]
+type ExternalConnector = hyper_rustls::HttpsConnector<super::external_tcp::Connector>;
+
+/// Where a client's connections go: tokio's sockets, or an external task's.
+enum Connectors {
+    Tokio(Connector),
+    #[cfg(unix)]
+    External(ExternalConnector),
+}
 
 /// The sending half of one HTTP/1.1 connection.
 type Sender = http1::SendRequest<Full<Bytes>>;
 
 /// An HTTP/1.1 client: a connector and the idle connections it made.
 pub(super) struct Client {
-    connector: Connector,
+    connector: Connectors,
     idle: Mutex<Vec<Connection>>,
 }
 
@@ -144,23 +155,17 @@ impl Client {
             }
         }
 
-        let mut connector = self.connector.clone();
         let connect = async {
-            std::future::poll_fn(|cx| connector.poll_ready(cx))
-                .await
-                .map_err(|e| Error::transport(&*e, true))?;
-            let io = connector
-                .call(uri)
-                .await
-                .map_err(|e| Error::transport(&*e, true))?;
-            http1::handshake(io)
-                .await
-                .map_err(|e| Error::transport(&e, true))
+            match &self.connector {
+                Connectors::Tokio(connector) => open(connector, uri).await,
+                #[cfg(unix)]
+                Connectors::External(connector) => open(connector, uri).await,
+            }
         };
-        let (sender, io) = tokio::time::timeout_at(deadline, connect)
+        let (sender, io) = driver::timeout_at(deadline, connect)
             .await
-            .map_err(|_| timed_out())??;
-        let mut connection = Connection::new(scheme, authority, sender, Box::pin(io));
+            .map_err(|Elapsed| timed_out())??;
+        let mut connection = Connection::new(scheme, authority, sender, io);
         let Connection { sender, driver, .. } = &mut connection;
         driver.start(deadline);
         let response = driver
@@ -197,6 +202,28 @@ impl Client {
     }
 }
 
+/// A new connection to `uri`'s portal, by `connector`: its sending half and its I/O.
+async fn open<C>(connector: &C, uri: http::Uri) -> Result<(Sender, Io), Error>
+where
+    C: Service<http::Uri> + Clone,
+    C::Response: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    C::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut connector = connector.clone();
+    let connect_failed = |e: C::Error| {
+        let e: Box<dyn std::error::Error + Send + Sync> = e.into();
+        Error::transport(&*e, true)
+    };
+    std::future::poll_fn(|cx| connector.poll_ready(cx))
+        .await
+        .map_err(connect_failed)?;
+    let io = connector.call(uri).await.map_err(connect_failed)?;
+    let (sender, io) = http1::handshake(io)
+        .await
+        .map_err(|e| Error::transport(&e, true))?;
+    Ok((sender, Box::pin(io)))
+}
+
 /// How long an idle pooled connection is kept (a server usually closes it sooner).
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -207,6 +234,25 @@ const MAX_IDLE: usize = 256;
 const TCP_KEEPALIVE: Duration = Duration::from_secs(15);
 
 impl Client {
+    /// The client for `key` whose requests are stepped by an external task's event loop
+    /// ([`crate::external`]): the same, over non-blocking sockets no runtime watches.
+    #[cfg(unix)]
+    pub(super) fn build_external(key: &Key) -> Client {
+        let tcp = super::external_tcp::Connector {
+            connect_timeout: key.connect_timeout(),
+            keepalive: TCP_KEEPALIVE,
+        };
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(key.tls().clone())
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(tcp);
+        Client {
+            connector: Connectors::External(connector),
+            idle: Mutex::default(),
+        }
+    }
+
     /// The client for `key`: its connector, and an empty pool.
     pub(super) fn build(key: &Key) -> Client {
         let mut tcp = HttpConnector::new();
@@ -228,7 +274,7 @@ impl Client {
         // No redirect is followed, no proxy used (none from the environment either: it would see a
         // loopback login's password in clear text) and no cookie kept: the requests go as they are.
         Client {
-            connector,
+            connector: Connectors::Tokio(connector),
             idle: Mutex::default(),
         }
     }

@@ -18,6 +18,10 @@
 //!   connection its server closed while the runtime was not running is then seen closed when it
 //!   is taken, and another one takes the request.
 //!
+//! - in a task stepped by another language's event loop ([`crate::external`]), one client per
+//!   configuration and thread, of non-blocking sockets that only such tasks use: a connection
+//!   is only read while a task steps, and reads what arrived meanwhile when it is taken.
+//!
 //! Not covered: two current-thread runtimes alive on one thread, a request on one while a
 //! connection the other opened sits idle in the pool (its runtime is not running then). A
 //! blocking wrapper keeps one runtime per thread, or runs its requests in tasks of a runtime
@@ -103,7 +107,9 @@ impl Clients {
         static CLIENTS: OnceLock<Cache> = OnceLock::new();
         let cache = CLIENTS.get_or_init(Cache::default);
         let mut clients = cache.lock().unwrap_or_else(PoisonError::into_inner);
-        let shared = find_or_build(&mut clients, &key).client.clone();
+        let shared = find_or_build(&mut clients, &key, Client::build)
+            .client
+            .clone();
         Clients { key, shared }
     }
 
@@ -111,6 +117,18 @@ impl Clients {
     /// On a current-thread runtime whose client has been idle for [`SETTLE_AFTER`] or more, it
     /// lets the runtime catch up first ([`settle`]).
     pub(super) async fn current(&self) -> Arc<Client> {
+        #[cfg(unix)]
+        if super::external() {
+            thread_local! {
+                static EXTERNAL: RefCell<Vec<Cached>> = const { RefCell::new(Vec::new()) };
+            }
+            return EXTERNAL.with(|clients| {
+                let mut clients = clients.borrow_mut();
+                find_or_build(&mut clients, &self.key, Client::build_external)
+                    .client
+                    .clone()
+            });
+        }
         let current_thread = Handle::try_current()
             .is_ok_and(|runtime| runtime.runtime_flavor() == RuntimeFlavor::CurrentThread);
         if !current_thread {
@@ -122,7 +140,7 @@ impl Clients {
         let now = Instant::now();
         let (client, idle) = CLIENTS.with(|clients| {
             let mut clients = clients.borrow_mut();
-            let entry = find_or_build(&mut clients, &self.key);
+            let entry = find_or_build(&mut clients, &self.key, Client::build);
             let idle = entry
                 .last_request
                 .replace(now)
@@ -174,13 +192,17 @@ async fn settle() {
     tokio::task::yield_now().await;
 }
 
-/// The entry for `key` in `clients`, built (and the oldest dropped beyond [`CACHED_CLIENTS`]) if
-/// there is none.
-fn find_or_build<'a>(clients: &'a mut Vec<Cached>, key: &Key) -> &'a mut Cached {
+/// The entry for `key` in `clients`, built by `build` (and the oldest dropped beyond
+/// [`CACHED_CLIENTS`]) if there is none.
+fn find_or_build<'a>(
+    clients: &'a mut Vec<Cached>,
+    key: &Key,
+    build: fn(&Key) -> Client,
+) -> &'a mut Cached {
     let found = match clients.iter().position(|c| c.key.same(key)) {
         Some(i) => i,
         None => {
-            let client = Arc::new(Client::build(key));
+            let client = Arc::new(build(key));
             if clients.len() >= CACHED_CLIENTS {
                 clients.remove(0);
             }

@@ -21,18 +21,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use atomic_waker::AtomicWaker;
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::client::conn::http1;
 use tokio::runtime::Handle;
 use tokio::time::{Instant as Deadline, Sleep};
-use tower_service::Service;
 
-use super::client::Connector;
-
-/// The future that does a connection's I/O; it ends when the connection closes.
-pub(super) type Io =
-    Pin<Box<http1::Connection<<Connector as Service<http::Uri>>::Response, Full<Bytes>>>>;
+/// The future that does a connection's I/O (hyper's `http1::Connection`, over tokio's sockets or
+/// an external task's); it ends when the connection closes.
+pub(super) type Io = Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>;
 
 /// A connection's I/O, and what wakes it.
 pub(super) struct Driver {
@@ -48,7 +42,14 @@ pub(super) struct Driver {
     timer: Option<Timer>,
 }
 
-/// The connection's timer, reset from one request to the next rather than made per request.
+/// The connection's timer: tokio's, or the deadline of an external task's request
+/// ([`crate::external`], whose event loop keeps the time).
+enum Timer {
+    Tokio(TokioTimer),
+    External(Deadline),
+}
+
+/// The connection's tokio timer, reset from one request to the next rather than made per request.
 /// Left registered between requests, it makes the runtime's timer know of a deadline no later
 /// than the next request's: registering a timer earlier than every one the runtime knew of
 /// when it last parked makes tokio wake the runtime's driver (on a runtime that is running the
@@ -56,26 +57,38 @@ pub(super) struct Driver {
 /// timer is used only on the runtime that made it (a multi-threaded runtime's connections are
 /// shared by every such runtime in the process, and a timer of a runtime that is gone cannot be
 /// polled).
-struct Timer {
+struct TokioTimer {
     runtime: Option<tokio::runtime::Id>,
     sleep: Pin<Box<Sleep>>,
 }
 
 impl Timer {
-    /// `slot`'s timer set for `deadline`: reset if it was made on the current runtime, made anew
-    /// otherwise.
+    /// `slot`'s timer set for `deadline`: in an external task, the deadline; else tokio's,
+    /// reset if it was made on the current runtime, made anew otherwise.
     fn set(slot: &mut Option<Timer>, deadline: Deadline) {
+        if super::external() {
+            *slot = Some(Timer::External(deadline));
+            return;
+        }
         let runtime = Handle::try_current().ok().map(|runtime| runtime.id());
         match slot {
-            Some(timer) if runtime.is_some() && timer.runtime == runtime => {
+            Some(Timer::Tokio(timer)) if runtime.is_some() && timer.runtime == runtime => {
                 timer.sleep.as_mut().reset(deadline);
             }
             _ => {
-                *slot = Some(Timer {
+                *slot = Some(Timer::Tokio(TokioTimer {
                     runtime,
                     sleep: Box::pin(tokio::time::sleep_until(deadline)),
-                })
+                }))
             }
+        }
+    }
+
+    /// Whether the deadline has passed; else it wakes `cx`'s waker once it has.
+    fn poll_expired(&mut self, cx: &mut Context<'_>) -> bool {
+        match self {
+            Timer::Tokio(timer) => timer.sleep.as_mut().poll(cx).is_ready(),
+            Timer::External(deadline) => expired(*deadline, cx),
         }
     }
 }
@@ -171,7 +184,7 @@ impl Driver {
                 if woken & Relay::TIMER != 0 {
                     if let Some(timer) = timer.as_mut() {
                         let mut cx = Context::from_waker(timer_waker);
-                        if timer.sleep.as_mut().poll(&mut cx).is_ready() {
+                        if timer.poll_expired(&mut cx) {
                             relay.state.fetch_and(!Relay::POLLING, Ordering::AcqRel);
                             return Poll::Ready(Err(Elapsed));
                         }
@@ -189,6 +202,44 @@ impl Driver {
         })
         .await
     }
+}
+
+/// In an external task: whether `deadline` has passed; else the task's event loop is told to
+/// step it by then, and `cx`'s waker is woken at that step.
+fn expired(deadline: Deadline, cx: &Context<'_>) -> bool {
+    let deadline = deadline.into_std();
+    if std::time::Instant::now() >= deadline {
+        return true;
+    }
+    #[cfg(unix)]
+    crate::external::wait_until(deadline, cx.waker());
+    #[cfg(not(unix))]
+    let _ = cx;
+    false
+}
+
+/// `work`, or `Err(Elapsed)` once `deadline` has passed: tokio's timeout, or in an external
+/// task its event loop's.
+pub(super) async fn timeout_at<F: Future>(
+    deadline: Deadline,
+    work: F,
+) -> Result<F::Output, Elapsed> {
+    if !super::external() {
+        return tokio::time::timeout_at(deadline, work)
+            .await
+            .map_err(|_| Elapsed);
+    }
+    let mut work = pin!(work);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(output) = work.as_mut().poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        if expired(deadline, cx) {
+            return Poll::Ready(Err(Elapsed));
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 /// How many times [`Driver::drive`] polls the halves of a connection in one poll of its caller
@@ -300,9 +351,15 @@ mod tests {
         });
     }
 
+    fn tokio_timer(slot: &Option<Timer>) -> &TokioTimer {
+        match slot.as_ref().expect("a timer") {
+            Timer::Tokio(timer) => timer,
+            Timer::External(_) => panic!("a tokio timer"),
+        }
+    }
+
     fn address(slot: &Option<Timer>) -> *const Sleep {
-        let timer = slot.as_ref().expect("a timer");
-        &*timer.sleep
+        &*tokio_timer(slot).sleep
     }
 
     /// A connection's requests reuse its timer on the runtime that made it (a timer per request
@@ -318,13 +375,13 @@ mod tests {
         let later = Deadline::now() + Duration::from_secs(60);
         first.block_on(async { Timer::set(&mut slot, later) });
         assert_eq!(address(&slot), made, "reset, not made anew");
-        let timer = slot.as_ref().expect("a timer");
+        let timer = tokio_timer(&slot);
         assert_eq!(timer.sleep.deadline(), later);
         assert_eq!(timer.runtime, Some(first.handle().id()));
 
         let second = runtime();
         second.block_on(async { Timer::set(&mut slot, later + Duration::from_secs(1)) });
-        let timer = slot.as_ref().expect("a timer");
+        let timer = tokio_timer(&slot);
         assert_eq!(
             timer.runtime,
             Some(second.handle().id()),

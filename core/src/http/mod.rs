@@ -2,6 +2,8 @@
 //! store, a body cap, timeouts on every request.
 //!
 //! - [`client`]: the HTTP clients, one per configuration, shared by the process;
+//! - `external_tcp`: the sockets of requests stepped by another language's event loop
+//!   ([`crate::external`]);
 //! - [`portal_url`](mod@portal_url): the portal URL, checked (plain http only for loopback) and
 //!   parsed once, with the parts of its requests' URIs;
 //! - [`tls`]: the TLS configuration and trust roots;
@@ -12,6 +14,8 @@
 mod client;
 mod clients;
 mod driver;
+#[cfg(unix)]
+mod external_tcp;
 mod portal_url;
 mod request;
 pub(crate) mod status;
@@ -203,6 +207,19 @@ async fn read_capped(
         }
     }
     Ok(body)
+}
+
+/// Whether this thread is stepping an external task ([`crate::external`]): its requests then
+/// use the thread's own non-blocking sockets, deadlines and connections.
+fn external() -> bool {
+    #[cfg(unix)]
+    {
+        crate::external::active()
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
 }
 
 #[cfg(test)]
