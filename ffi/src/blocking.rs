@@ -28,7 +28,8 @@ use crate::AuthError;
 /// runtime), and a request is tied to the connections of the thread that runs it. If the
 /// caller goes away, the task still finishes (a read has no effect to undo).
 ///
-/// In a blocking call ([`wait`]) it runs inline instead (see the module's docs).
+/// In a blocking call ([`wait`]), and in a task stepped by the caller's event loop (`stepped`:
+/// its caller cancelled, the task's other work still finishes), it runs inline instead.
 ///
 /// `work` is boxed as it is handed over. A login's future is kilobytes, and an `async fn` that
 /// awaits a future it was given holds it twice (as its argument, then as the future it awaits);
@@ -40,7 +41,7 @@ pub(crate) fn in_task<T: Send + 'static>(
 ) -> impl Future<Output = Result<T, AuthError>> {
     let work = Box::pin(work);
     async move {
-        if in_blocking_call() {
+        if in_blocking_call() || stepped() {
             return work.await;
         }
         tokio::spawn(work)
@@ -50,16 +51,53 @@ pub(crate) fn in_task<T: Send + 'static>(
 }
 
 /// Runs `work` to its end whatever becomes of the caller: spawned as a task of the current
-/// runtime, whose result the caller waits for on a channel `work` sends to; in a blocking call,
-/// inline, finished when this returns. Boxed as it is handed over, as in [`in_task`].
+/// runtime, or beside the future of the task being stepped on this thread (`stepped`), whose
+/// result the caller waits for on a channel `work` sends to; in a blocking call, inline,
+/// finished when this returns. Boxed as it is handed over, as in [`in_task`].
 pub(crate) fn detach(work: impl Future<Output = ()> + Send + 'static) -> impl Future<Output = ()> {
     let work = Box::pin(work);
     async move {
         if in_blocking_call() {
             work.await;
-        } else {
+        } else if let Some(work) = spawn_stepped(work) {
             tokio::spawn(work);
         }
+    }
+}
+
+/// Runs `work` in the background: a task of the current runtime, or beside the future of the
+/// task being stepped on this thread (`stepped`); dropped if there is neither.
+pub(crate) fn background(work: impl Future<Output = ()> + Send + 'static) {
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(work);
+    } else {
+        drop(spawn_stepped(work));
+    }
+}
+
+/// Whether this thread is stepping a task of the caller's event loop (`stepped`): its work then
+/// runs in that task, on this thread, not on a runtime.
+fn stepped() -> bool {
+    #[cfg(unix)]
+    {
+        docspace_auth::external::active()
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
+/// `work` spawned beside the future of the task being stepped on this thread; given back if
+/// there is none.
+fn spawn_stepped<F: Future<Output = ()> + Send + 'static>(work: F) -> Option<F> {
+    #[cfg(unix)]
+    {
+        docspace_auth::external::spawn(work).err()
+    }
+    #[cfg(not(unix))]
+    {
+        Some(work)
     }
 }
 

@@ -168,12 +168,10 @@ impl Unclaimed {
 impl Drop for Unclaimed {
     fn drop(&mut self) {
         if let Some(core::LoginOutcome::Authenticated(session)) = self.0.take() {
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                runtime.spawn(async move {
-                    // Best effort: nobody is there to hear about a failure.
-                    let _ = session.logout().await;
-                });
-            }
+            crate::blocking::background(async move {
+                // Best effort: nobody is there to hear about a failure.
+                let _ = session.logout().await;
+            });
         }
     }
 }

@@ -38,7 +38,7 @@ use crate::{AuthError, DocspaceClient, LoginResult, PendingLogin, Session, UniFf
 const PENDING: u64 = 1;
 
 /// A login's outcome as one handle: the object's, tagged.
-fn tagged(result: LoginResult) -> u64 {
+pub(crate) fn tagged(result: LoginResult) -> u64 {
     match result {
         LoginResult::Authenticated { session } => Handle::from_arc(session).as_raw(),
         LoginResult::TfaRequired { pending } => Handle::from_arc(pending).as_raw() | PENDING,
@@ -46,7 +46,7 @@ fn tagged(result: LoginResult) -> u64 {
 }
 
 /// Why a direct call's arguments could not be taken.
-type Refused = (&'static str, &'static str);
+pub(crate) type Refused = (&'static str, &'static str);
 
 /// The object behind a handle the caller holds, without consuming the handle.
 ///
@@ -87,7 +87,7 @@ fn lift_error((arg_name, why): Refused) -> LiftArgsError {
 /// Makes a blocking call the way the generated functions do: its arguments taken (`call`
 /// answers `Err` when it cannot take them), then the call; arguments refused and panics become
 /// `CALL_UNEXPECTED_ERROR`, an [`AuthError`] `CALL_ERROR` with its buffer.
-fn blocking<R: LowerReturn<UniFfiTag>>(
+pub(crate) fn blocking<R: LowerReturn<UniFfiTag>>(
     status: &mut RustCallStatus,
     call: impl FnOnce() -> Result<R, Refused> + std::panic::UnwindSafe,
 ) -> R::ReturnType {
@@ -154,7 +154,7 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_login(
 
 /// # Safety
 /// As [`docspace_auth_ffi_direct_login_blocking`].
-unsafe fn login_args(
+pub(crate) unsafe fn login_args(
     client: u64,
     user: *const u8,
     user_len: usize,
@@ -212,7 +212,7 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_confirm(
 
 /// # Safety
 /// As [`docspace_auth_ffi_direct_confirm_blocking`].
-unsafe fn confirm_args(
+pub(crate) unsafe fn confirm_args(
     pending: u64,
     code: *const u8,
     code_len: usize,

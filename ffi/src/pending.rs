@@ -137,10 +137,8 @@ impl Drop for DisownOnDrop {
         if let Ok(mut state) = self.state.try_lock() {
             return disown(&mut state, self.ticket);
         }
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let (state, ticket) = (Arc::clone(&self.state), self.ticket);
-            runtime.spawn(async move { disown(&mut *state.lock().await, ticket) });
-        }
+        let (state, ticket) = (Arc::clone(&self.state), self.ticket);
+        crate::blocking::background(async move { disown(&mut *state.lock().await, ticket) });
     }
 }
 

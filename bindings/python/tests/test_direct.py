@@ -5,6 +5,9 @@ emulator."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
 import time
 from typing import Any, Awaitable, Callable, List, Tuple, Union
@@ -277,3 +280,103 @@ def test_the_async_classes_make_their_login_through_it(
 
     assert asyncio.run(run())
     assert calls == ["login_async", "confirm_async", "token"]
+
+
+needs_stepped = pytest.mark.skipif(not _direct._STEPPED, reason="no stepped calls on this system")
+
+
+@needs_stepped
+def test_an_async_login_runs_on_the_loops_thread_which_stays_free(emulator: Emulator) -> None:
+    """An async login is stepped by the running loop on its own thread (ffi/src/stepped.rs): no
+    thread of the library's takes part (the process has as many threads after three 2FA logins
+    as before), and while it waits for a slow portal the loop runs its other tasks."""
+    code = """
+import asyncio, os, sys, docspace_auth
+
+def threads():
+    return len(os.listdir("/proc/self/task"))
+
+async def main():
+    before = threads()
+    for _ in range(3):
+        pending = await docspace_auth.AsyncClient(sys.argv[1]).login(sys.argv[2], sys.argv[3])
+        await pending.confirm(docspace_auth.totp_now(sys.argv[4]))
+    print(before, threads())
+
+asyncio.run(main())
+"""
+    if not os.path.isdir("/proc/self/task"):
+        pytest.skip("no /proc/self/task to count threads with")
+    out = subprocess.run(
+        [sys.executable, "-c", code, emulator.url, *BOB, BOB_SECRET],
+        capture_output=True, text=True, check=True,
+    )
+    before, after = out.stdout.split()
+    assert before == after, out
+
+    async def run() -> Tuple[float, int]:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.ensure_future(tick())
+        emulator.fault(kind="delay", delayMs=500, path="/api/2.0/authentication", times=1)
+        started = time.monotonic()
+        pending = await _direct.login_async(native_client(emulator), *BOB)
+        took = time.monotonic() - started
+        ticker.cancel()
+        assert isinstance(pending, _native.PendingLogin)
+        return took, ticks
+
+    took, ticks = asyncio.run(run())
+    assert took >= 0.4, took
+    assert ticks >= 20, f"the loop ran its other task {ticks} times in {took:.2f} s"
+
+
+@needs_stepped
+def test_an_async_login_times_out_on_the_loops_clock(emulator: Emulator) -> None:
+    """A portal that does not answer in time: the loop steps the login again at its deadline,
+    which ends it with the timeout, neither sooner nor much later."""
+
+    async def run() -> float:
+        client = docspace_auth.AsyncClient(emulator.url, timeout=0.8)
+        emulator.fault(kind="delay", delayMs=3000, path="/api/2.0/authentication", times=1)
+        started = time.monotonic()
+        with pytest.raises(docspace_auth.RequestTimeout):
+            await client.login(*BOB)
+        return time.monotonic() - started
+
+    took = asyncio.run(run())
+    assert 0.8 <= took < 1.5, took
+
+
+@needs_stepped
+def test_async_logins_on_a_loop_and_on_another_threads_loop_at_once(emulator: Emulator) -> None:
+    """Each thread's loop steps its own logins, over its own connections: twenty 2FA logins at
+    a time on each of two loops, all get a token."""
+
+    def loop_logins() -> List[str]:
+        async def one() -> str:
+            pending = await docspace_auth.AsyncClient(emulator.url).login(*BOB)
+            assert isinstance(pending, docspace_auth.AsyncPendingLogin)
+            session = await pending.confirm(docspace_auth.totp_now(BOB_SECRET))
+            return session.token
+
+        async def many() -> List[str]:
+            return list(await asyncio.gather(*(one() for _ in range(20))))
+
+        return asyncio.run(many())
+
+    results: List[List[str]] = []
+    other = threading.Thread(target=lambda: results.append(loop_logins()))
+    other.start()
+    results.append(loop_logins())
+    other.join(30)
+    assert len(results) == 2
+    tokens = [token for tokens in results for token in tokens]
+    assert len(tokens) == 40 and all(tokens)
+    assert len(set(tokens)) == 40

@@ -32,8 +32,11 @@ checked by ``tests/test_direct.py`` against the generated path:
 from __future__ import annotations
 
 import ctypes
-from ctypes import POINTER, c_char_p, c_size_t, c_uint64
-from typing import Any, Callable, Union
+from ctypes import POINTER, c_char_p, c_double, c_size_t, c_uint32, c_uint64
+from typing import TYPE_CHECKING, Any, Callable, Union
+
+if TYPE_CHECKING:
+    import asyncio  # imported by the async calls, when a loop runs (an import of asyncio costs)
 
 from . import _native
 from ._native import docspace_auth_ffi as _ffi
@@ -140,6 +143,117 @@ _poll_u64 = _lib.ffi_docspace_auth_ffi_rust_future_poll_u64
 _complete_u64 = _lib.ffi_docspace_auth_ffi_rust_future_complete_u64
 _free_future_u64 = _lib.ffi_docspace_auth_ffi_rust_future_free_u64
 
+# The async calls are tasks that the running event loop steps on its own thread
+# (``ffi/src/stepped.rs``): each step runs the call until it waits, and names the sockets to
+# watch and the time to step again by. Where the library has none (not a Unix system), or the
+# loop cannot watch a socket (Windows' proactor loop), they await a uniffi future instead.
+_STEPPED = hasattr(_quick, "docspace_auth_ffi_direct_step")
+if _STEPPED:
+    _login_task = _declare(
+        _quick, "docspace_auth_ffi_direct_login_task", c_uint64, c_uint64, *_Text, *_Text, _STATUS
+    )
+    _confirm_task = _declare(
+        _quick, "docspace_auth_ffi_direct_confirm_task", c_uint64, c_uint64, *_Text, _STATUS
+    )
+    _step = _declare(
+        _quick,
+        "docspace_auth_ffi_direct_step",
+        c_uint32,
+        c_uint64,
+        POINTER(c_uint64),
+        c_size_t,
+        POINTER(c_double),
+        _STATUS,
+    )
+    _step_output = _declare(_quick, "docspace_auth_ffi_direct_step_output", c_uint64, c_uint64, _STATUS)
+    _step_abandon = _declare(_quick, "docspace_auth_ffi_direct_step_abandon", None, c_uint64, _STATUS)
+    _step_free = _declare(_quick, "docspace_auth_ffi_direct_step_free", None, c_uint64)
+
+_FDS = 4  # the most file descriptors a step names (a request's socket, the task's wake-up one)
+_Fds = c_uint64 * _FDS
+_READABLE = 1
+
+
+def _wake(waiter: "asyncio.Future[None]") -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+async def _stepped(task: int) -> int:
+    """Steps ``task`` on the running loop until it is done, then its output (a handle); frees it.
+    Cancelled, it abandons the call and steps what must still finish (a request under way) in a
+    task of the loop's own."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    try:
+        await _steps(loop, task)
+    except asyncio.CancelledError:
+        status = _Status()
+        _step_abandon(task, status)
+        loop.create_task(_finish(loop, task))
+        raise
+    except BaseException:
+        _step_free(task)
+        raise
+    status = _Status()
+    output: int = _step_output(task, status)
+    _step_free(task)
+    if status.code:
+        _check(_AUTH_ERROR, status)
+    return output
+
+
+async def _finish(loop: asyncio.AbstractEventLoop, task: int) -> None:
+    """Steps an abandoned task until what it left is done, then frees it."""
+    try:
+        await _steps(loop, task)
+    except BaseException:
+        pass
+    finally:
+        _step_free(task)
+
+
+async def _steps(loop: asyncio.AbstractEventLoop, task: int) -> None:
+    """Steps ``task`` until a step says it is done, waiting on ``loop`` between steps."""
+    fds = _Fds()
+    timeout = c_double()
+    status = _Status()
+    while True:
+        count = _step(task, fds, _FDS, timeout, status)
+        if status.code:
+            _check(_AUTH_ERROR, status)
+        if not count:
+            return
+        waiter = loop.create_future()
+        watched = [(fds[i] >> 2, fds[i] & _READABLE) for i in range(count - 1)]
+        for fd, readable in watched:
+            if readable:
+                loop.add_reader(fd, _wake, waiter)
+            else:
+                loop.add_writer(fd, _wake, waiter)
+        timer = loop.call_later(timeout.value, _wake, waiter) if timeout.value >= 0 else None
+        try:
+            await waiter
+        finally:
+            for fd, readable in watched:
+                if readable:
+                    loop.remove_reader(fd)
+                else:
+                    loop.remove_writer(fd)
+            if timer is not None:
+                timer.cancel()
+
+
+def _watches_sockets() -> bool:
+    """Whether the running loop can watch a socket for the stepped calls (not Windows' proactor
+    loop)."""
+    if not _STEPPED:
+        return False
+    import asyncio
+
+    return not isinstance(asyncio.get_running_loop(), getattr(asyncio, "ProactorEventLoop", ()))
+
 
 async def login_async(
     client: _native.DocspaceClient, user: str, password: str
@@ -149,6 +263,14 @@ async def login_async(
         return unwrap(await client.login(user, password))
     user_bytes = user.encode("utf-8")
     password_bytes = password.encode("utf-8")
+    if _watches_sockets():
+        status = _Status()
+        task = _login_task(
+            client._handle, user_bytes, len(user_bytes), password_bytes, len(password_bytes), status
+        )
+        if status.code:
+            _check(_AUTH_ERROR, status)
+        return _outcome(await _stepped(task))
     future = _login_async(
         client._handle, user_bytes, len(user_bytes), password_bytes, len(password_bytes)
     )
@@ -163,6 +285,12 @@ async def confirm_async(pending: _native.PendingLogin, code: str) -> _native.Ses
     if type(code) is not str:
         return await pending.confirm(code)
     code_bytes = code.encode("utf-8")
+    if _watches_sockets():
+        status = _Status()
+        task = _confirm_task(pending._handle, code_bytes, len(code_bytes), status)
+        if status.code:
+            _check(_AUTH_ERROR, status)
+        return _make_session(await _stepped(task))
     session: _native.Session = await _call_async(
         _confirm_async(pending._handle, code_bytes, len(code_bytes)),
         _poll_u64, _complete_u64, _free_future_u64, _make_session, _AUTH_ERROR,
