@@ -129,6 +129,21 @@ pub struct Wait {
 }
 
 impl Wait {
+    /// A wait as a step gives one: for the tests of an event loop's own handling of waits.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use docspace_auth::external::{Interest, Wait};
+    ///
+    /// let deadline = Instant::now() + Duration::from_secs(1);
+    /// let wait = Wait::new(vec![(3, Interest::Read)], Some(deadline));
+    /// assert_eq!(wait.fds(), &[(3, Interest::Read)]);
+    /// assert_eq!(wait.deadline(), Some(deadline));
+    /// ```
+    pub fn new(fds: Vec<(RawFd, Interest)>, deadline: Option<Instant>) -> Wait {
+        Wait { fds, deadline }
+    }
+
     /// The file descriptors, each with what to wait for. Only watched until the next step: the
     /// task may close them after.
     ///

@@ -16,6 +16,7 @@
 //! | `blocking` | the calling thread's runtime for the `*_blocking` methods (Python's sync API) |
 //! | `direct` | the login path's direct entry points for the Python binding (`_direct.py`): a handle borrowed, strings as pointer and length, a login's outcome as one tagged handle |
 //! | `stepped` | the same calls, async, as tasks the caller's event loop steps on its own thread (core's `external`), for the Python binding's async API |
+//! | `reactor` | Linux: the stepped calls' reactor, one epoll instance per thread that the event loop watches as one file descriptor |
 //! | `totp` | [`totp_now`], [`totp_at`], [`totp_seconds_remaining`] |
 //!
 //! Every exported `impl` with async methods carries `#[uniffi::export(async_runtime = "tokio")]`:
@@ -31,6 +32,8 @@ mod direct;
 mod error;
 mod pending;
 mod portal;
+#[cfg(target_os = "linux")]
+mod reactor;
 mod session;
 #[cfg(unix)]
 mod stepped;

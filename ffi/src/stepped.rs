@@ -151,6 +151,78 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_step(
     )
 }
 
+/// This thread's reactor's file descriptor (made on first use; Linux): readable when a task that
+/// [`docspace_auth_ffi_direct_step_registered`] left waiting may go on
+/// ([`docspace_auth_ffi_direct_reactor_ready`] says which). The event loop watches it for as long
+/// as it runs. -1 with the status set if it cannot be made.
+#[cfg(target_os = "linux")]
+#[unsafe(no_mangle)]
+pub extern "C" fn docspace_auth_ffi_direct_reactor_fd(call_status: &mut RustCallStatus) -> i32 {
+    blocking::<i32>(call_status, || {
+        crate::reactor::with(|reactor| Ok(reactor.fd())).map_err(|_| ("reactor", "cannot be made"))
+    })
+}
+
+/// Steps a task like [`docspace_auth_ffi_direct_step`], but a task that waits is registered with
+/// this thread's reactor instead of naming what to watch: 0 when it is done (as that one), 1 when
+/// it waits (its handle is among what [`docspace_auth_ffi_direct_reactor_ready`] answers once it
+/// may go on).
+///
+/// # Safety
+/// `task` a live task's handle, stepped on the thread whose reactor the loop watches.
+#[cfg(target_os = "linux")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docspace_auth_ffi_direct_step_registered(
+    task: u64,
+    call_status: &mut RustCallStatus,
+) -> u32 {
+    blocking::<u32>(call_status, move || {
+        // SAFETY: by this function's contract.
+        let stepped_task = unsafe { stepped(task) }?;
+        let mut stepped_task = match stepped_task.try_lock() {
+            Ok(stepped_task) => stepped_task,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return Err(("task", "stepped by another thread")),
+        };
+        match stepped_task.step() {
+            Step::Ready => {
+                crate::reactor::with_existing(|reactor| reactor.forget(task));
+                Ok(0)
+            }
+            Step::Wait(wait) => crate::reactor::with(|reactor| reactor.wait(task, &wait))
+                .map(|()| 1)
+                .map_err(|_| ("task", "its sockets cannot be watched")),
+        }
+    })
+}
+
+/// Which waiting tasks of this thread's reactor may go on (their handles, at most `capacity`,
+/// written to `tasks`); how many. It does not wait. Called again while it fills `tasks`.
+///
+/// # Safety
+/// `tasks` points to `capacity` writable `u64`s.
+#[cfg(target_os = "linux")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn docspace_auth_ffi_direct_reactor_ready(
+    tasks: *mut u64,
+    capacity: usize,
+    call_status: &mut RustCallStatus,
+) -> u32 {
+    blocking::<u32>(
+        call_status,
+        AssertUnwindSafe(move || {
+            if tasks.is_null() {
+                return Err(("tasks", "a null pointer"));
+            }
+            // SAFETY: `capacity` writable slots at `tasks`, by this function's contract.
+            let out = unsafe { std::slice::from_raw_parts_mut(tasks, capacity) };
+            crate::reactor::with(|reactor| reactor.ready(out))
+                .map(|count| count as u32)
+                .map_err(|_| ("reactor", "cannot be read"))
+        }),
+    )
+}
+
 /// A done task's result: its output (a tagged handle, a session's handle), or its error.
 ///
 /// # Safety
@@ -196,6 +268,8 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_step_abandon(
 /// `task` a live task's handle, or 0; not used after.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docspace_auth_ffi_direct_step_free(task: u64) {
+    #[cfg(target_os = "linux")]
+    crate::reactor::with_existing(|reactor| reactor.forget(task));
     let task = task as *mut Stepped;
     if !task.is_null() {
         // SAFETY: made by `Box::into_raw` in `start`, freed once, by the caller's contract.

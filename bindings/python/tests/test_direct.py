@@ -285,13 +285,27 @@ def test_the_async_classes_make_their_login_through_it(
 needs_stepped = pytest.mark.skipif(not _direct._STEPPED, reason="no stepped calls on this system")
 
 
+@pytest.fixture(params=["reactor", "each wait on the loop"])
+def waits(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways a stepped call waits: in the library's reactor that the loop watches (Linux), and
+    each wait's sockets and deadline given to the loop (elsewhere; here too, forced)."""
+    if request.param == "reactor" and not _direct._REACTOR:
+        pytest.skip("no reactor on this system")
+    monkeypatch.setattr(_direct, "_REACTOR", request.param == "reactor")
+    return str(request.param)
+
+
 @needs_stepped
-def test_an_async_login_runs_on_the_loops_thread_which_stays_free(emulator: Emulator) -> None:
+def test_an_async_login_runs_on_the_loops_thread_which_stays_free(
+    emulator: Emulator, waits: str
+) -> None:
     """An async login is stepped by the running loop on its own thread (ffi/src/stepped.rs): no
     thread of the library's takes part (the process has as many threads after three 2FA logins
     as before), and while it waits for a slow portal the loop runs its other tasks."""
     code = """
 import asyncio, os, sys, docspace_auth
+from docspace_auth import _direct
+_direct._REACTOR = _direct._REACTOR and os.environ["DOCSPACE_TEST_WAITS"] == "reactor"
 
 def threads():
     return len(os.listdir("/proc/self/task"))
@@ -307,9 +321,10 @@ asyncio.run(main())
 """
     if not os.path.isdir("/proc/self/task"):
         pytest.skip("no /proc/self/task to count threads with")
+    env = dict(os.environ, DOCSPACE_TEST_WAITS=waits)
     out = subprocess.run(
         [sys.executable, "-c", code, emulator.url, *BOB, BOB_SECRET],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, env=env,
     )
     before, after = out.stdout.split()
     assert before == after, out
@@ -338,7 +353,7 @@ asyncio.run(main())
 
 
 @needs_stepped
-def test_an_async_login_times_out_on_the_loops_clock(emulator: Emulator) -> None:
+def test_an_async_login_times_out_on_the_loops_clock(emulator: Emulator, waits: str) -> None:
     """A portal that does not answer in time: the loop steps the login again at its deadline,
     which ends it with the timeout, neither sooner nor much later."""
 
@@ -355,7 +370,9 @@ def test_an_async_login_times_out_on_the_loops_clock(emulator: Emulator) -> None
 
 
 @needs_stepped
-def test_async_logins_on_a_loop_and_on_another_threads_loop_at_once(emulator: Emulator) -> None:
+def test_async_logins_on_a_loop_and_on_another_threads_loop_at_once(
+    emulator: Emulator, waits: str
+) -> None:
     """Each thread's loop steps its own logins, over its own connections: twenty 2FA logins at
     a time on each of two loops, all get a token."""
 
@@ -380,3 +397,30 @@ def test_async_logins_on_a_loop_and_on_another_threads_loop_at_once(emulator: Em
     tokens = [token for tokens in results for token in tokens]
     assert len(tokens) == 40 and all(tokens)
     assert len(set(tokens)) == 40
+
+
+@needs_stepped
+def test_cancelled_async_logins_leave_nothing_waiting(emulator: Emulator, waits: str) -> None:
+    """Ten logins cancelled while the portal is slow, beside ten that complete: the completed ones
+    get their token, the cancelled ones end in the background, and nothing is left waiting."""
+
+    async def run() -> List[str]:
+        emulator.fault(kind="delay", delayMs=300, path="/api/2.0/authentication", times=10)
+
+        async def one() -> str:
+            pending = await docspace_auth.AsyncClient(emulator.url).login(*BOB)
+            assert isinstance(pending, docspace_auth.AsyncPendingLogin)
+            return (await pending.confirm(docspace_auth.totp_now(BOB_SECRET))).token
+
+        doomed = [asyncio.ensure_future(one()) for _ in range(10)]
+        await asyncio.sleep(0.1)
+        for task in doomed:
+            task.cancel()
+        tokens = await asyncio.gather(*(one() for _ in range(10)))
+        await asyncio.sleep(0.5)  # the cancelled logins' requests end meanwhile
+        if waits == "reactor":
+            assert not _direct._waiters.futures, _direct._waiters.futures
+        return list(tokens)
+
+    tokens = asyncio.run(run())
+    assert len(tokens) == 10 and all(tokens)

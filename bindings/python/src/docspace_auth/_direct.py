@@ -10,9 +10,18 @@ reached with the object's handle borrowed, each string as a pointer to its UTF-8
 length, and a login's outcome as one tagged handle; 6 crossings with the two objects' frees.
 The short crossings (the token read, a buffer freed, an async call's future made) keep the
 interpreter lock; the blocking requests release it (a ``CDLL`` function). Every other call, and
-any argument these do not take as is (not a ``str``), goes through the generated methods. The
-async calls await their future with the generated module's own driver
-(``_uniffi_rust_call_async``), so a cancelled call behaves as the generated one does.
+any argument these do not take as is (not a ``str``), goes through the generated methods.
+
+The async calls, on Unix, are tasks that the running loop steps on its own thread
+(``ffi/src/stepped.rs``): a step runs the call until it waits for a socket or a deadline, and
+the loop steps it again when one is ready, so that no thread of the library's takes part and no
+hand-off brings each answer back to the loop's thread. On Linux the waits go into the library's
+reactor (an epoll instance per thread, ``ffi/src/reactor.rs``), which the loop watches as one
+file descriptor; elsewhere the loop watches each wait's sockets and deadline itself. A cancelled
+call is abandoned, and what it must still finish (a request under way, the pending login's state
+put back) is stepped to its end in a task of the loop's, as the library's runtime would run it.
+Where a loop cannot watch sockets (Windows' proactor loop, or no stepped calls in the library),
+they await a uniffi future with the generated module's own driver (``_uniffi_rust_call_async``).
 
 Measured on the benchmark's 2FA login (bench/README.md, ``bench/instructions.sh``): see the
 table there for each step since the generated path.
@@ -32,6 +41,7 @@ checked by ``tests/test_direct.py`` against the generated path:
 from __future__ import annotations
 
 import ctypes
+import threading
 from ctypes import POINTER, c_char_p, c_double, c_size_t, c_uint32, c_uint64
 from typing import TYPE_CHECKING, Any, Callable, Union
 
@@ -173,6 +183,65 @@ _FDS = 4  # the most file descriptors a step names (a request's socket, the task
 _Fds = c_uint64 * _FDS
 _READABLE = 1
 
+# On Linux the library keeps the waits of a thread's tasks in a reactor of its own (an epoll
+# instance, ``ffi/src/reactor.rs``) that the loop watches as one file descriptor, registered once
+# per loop: a wait then costs the loop no registration of its own, and one turn of the loop hears
+# of every ready task. Elsewhere each wait's sockets and deadline are given to the loop.
+_REACTOR = _STEPPED and hasattr(_quick, "docspace_auth_ffi_direct_reactor_fd")
+if _REACTOR:
+    _reactor_fd = _declare(_quick, "docspace_auth_ffi_direct_reactor_fd", ctypes.c_int32, _STATUS)
+    _step_registered = _declare(
+        _quick, "docspace_auth_ffi_direct_step_registered", c_uint32, c_uint64, _STATUS
+    )
+    _reactor_ready = _declare(
+        _quick, "docspace_auth_ffi_direct_reactor_ready", c_uint32, POINTER(c_uint64), c_size_t,
+        _STATUS,
+    )
+_READY = 64  # the most ready tasks one call hears of
+_Ready = c_uint64 * _READY
+
+
+class _Waiters(threading.local):
+    """This thread's tasks waiting in its reactor (by handle), and the loop that watches it."""
+
+    loop: "asyncio.AbstractEventLoop | None" = None
+    futures: "dict[int, asyncio.Future[None]]"
+
+    def __init__(self) -> None:
+        self.futures = {}
+
+
+_waiters = _Waiters()
+
+
+def _watch_reactor(loop: "asyncio.AbstractEventLoop") -> "dict[int, asyncio.Future[None]]":
+    """The waiting tasks' futures of this thread; its reactor watched by ``loop`` from now on."""
+    waiters = _waiters
+    if waiters.loop is not loop:
+        status = _Status()
+        fd = _reactor_fd(status)
+        if status.code:
+            _check(_AUTH_ERROR, status)
+        loop.add_reader(fd, _on_reactor_ready, waiters.futures)
+        waiters.loop = loop
+    return waiters.futures
+
+
+def _on_reactor_ready(futures: "dict[int, asyncio.Future[None]]") -> None:
+    """The reactor is readable: each task that may go on has its future done."""
+    ready = _Ready()
+    status = _Status()
+    while True:
+        count = _reactor_ready(ready, _READY, status)
+        if status.code:
+            _check(_AUTH_ERROR, status)
+        for i in range(count):
+            waiter = futures.pop(ready[i], None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+        if count < _READY:
+            return
+
 
 def _wake(waiter: "asyncio.Future[None]") -> None:
     if not waiter.done():
@@ -204,7 +273,7 @@ async def _stepped(task: int) -> int:
     return output
 
 
-async def _finish(loop: asyncio.AbstractEventLoop, task: int) -> None:
+async def _finish(loop: "asyncio.AbstractEventLoop", task: int) -> None:
     """Steps an abandoned task until what it left is done, then frees it."""
     try:
         await _steps(loop, task)
@@ -214,11 +283,25 @@ async def _finish(loop: asyncio.AbstractEventLoop, task: int) -> None:
         _step_free(task)
 
 
-async def _steps(loop: asyncio.AbstractEventLoop, task: int) -> None:
+async def _steps(loop: "asyncio.AbstractEventLoop", task: int) -> None:
     """Steps ``task`` until a step says it is done, waiting on ``loop`` between steps."""
+    status = _Status()
+    if _REACTOR:
+        futures = _watch_reactor(loop)
+        while True:
+            waiting = _step_registered(task, status)
+            if status.code:
+                _check(_AUTH_ERROR, status)
+            if not waiting:
+                return
+            waiter = futures[task] = loop.create_future()
+            try:
+                await waiter
+            finally:
+                if futures.get(task) is waiter:
+                    del futures[task]
     fds = _Fds()
     timeout = c_double()
-    status = _Status()
     while True:
         count = _step(task, fds, _FDS, timeout, status)
         if status.code:
