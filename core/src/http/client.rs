@@ -10,6 +10,7 @@
 //! login's sequential requests need.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -155,12 +156,13 @@ impl Client {
             }
         }
 
-        let connect = async {
-            match &self.connector {
-                Connectors::Tokio(connector) => open(connector, uri).await,
-                #[cfg(unix)]
-                Connectors::External(connector) => open(connector, uri).await,
-            }
+        // Setting a connection up (TCP, TLS, the handshake) is a large future that most requests,
+        // which take a pooled connection, never run: boxed, it does not make every request's
+        // future (moved, so copied, as each call hands it on) that large.
+        let connect: Pin<Box<dyn Future<Output = _> + Send + '_>> = match &self.connector {
+            Connectors::Tokio(connector) => Box::pin(open(connector, uri)),
+            #[cfg(unix)]
+            Connectors::External(connector) => Box::pin(open(connector, uri)),
         };
         let (sender, io) = driver::timeout_at(deadline, connect)
             .await
