@@ -168,8 +168,7 @@ async fn hash(
     #[cfg(unix)]
     if crate::external::active() {
         let password = password.clone();
-        return crate::external::off_thread("docspace-auth-hash", move || params.hash(&password))
-            .await;
+        return crate::external::off_thread(move || params.hash(&password)).await;
     }
     params.hash(password)
 }

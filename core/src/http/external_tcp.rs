@@ -64,7 +64,7 @@ async fn connect(uri: http::Uri, options: Connector) -> io::Result<Stream> {
 
 /// `host`'s addresses, from the system resolver (which blocks) off the thread.
 async fn resolve(host: String, port: u16) -> io::Result<Vec<SocketAddr>> {
-    external::off_thread("docspace-auth-dns", move || {
+    external::off_thread(move || {
         (host.as_str(), port)
             .to_socket_addrs()
             .map(|addresses| addresses.collect())
