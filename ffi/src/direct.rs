@@ -147,9 +147,23 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_login(
 ) -> Handle {
     // SAFETY: by this function's contract.
     let args = unsafe { login_args(client, user, user_len, password, password_len) };
-    future(args.map(|(client, user, password)| async move {
-        client.login(user, password).await.map(tagged)
-    }))
+    future(args.map(|(client, user, password)| login(client, user, password)))
+}
+
+/// `DocspaceClient::login`, its outcome as a tagged handle: the work of the async entry points
+/// (this module's future, `stepped.rs`'s task).
+pub(crate) async fn login(
+    client: Arc<DocspaceClient>,
+    user: String,
+    password: String,
+) -> Result<u64, AuthError> {
+    client.login(user, password).await.map(tagged)
+}
+
+/// `PendingLogin::confirm`, the session as its handle: as [`login`].
+pub(crate) async fn confirm(pending: Arc<PendingLogin>, code: String) -> Result<u64, AuthError> {
+    let session = pending.confirm(code).await?;
+    Ok(Handle::from_arc(session).as_raw())
 }
 
 /// # Safety
@@ -204,10 +218,7 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_confirm(
 ) -> Handle {
     // SAFETY: by this function's contract.
     let args = unsafe { confirm_args(pending, code, code_len) };
-    future(args.map(|(pending, code)| async move {
-        let session = pending.confirm(code).await?;
-        Ok(Handle::from_arc(session).as_raw())
-    }))
+    future(args.map(|(pending, code)| confirm(pending, code)))
 }
 
 /// # Safety

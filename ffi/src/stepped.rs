@@ -26,22 +26,24 @@
 //! - a task handle is freed once, with [`docspace_auth_ffi_direct_step_free`].
 
 use std::panic::AssertUnwindSafe;
-use std::sync::{Mutex, TryLockError};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use docspace_auth::external::{Interest, Step, Task};
-use uniffi::{Handle, RustCallStatus};
+use uniffi::RustCallStatus;
 
-use crate::direct::{blocking, confirm_args, login_args, tagged};
+use crate::direct::{blocking, confirm, confirm_args, login, login_args};
 use crate::AuthError;
 
 /// A call in progress: its task, stepped by the caller's loop.
-type Stepped = Mutex<Task<Result<u64, AuthError>>>;
+type Stepped = Mutex<Work>;
+
+/// A call's task: its output a handle, or the call's error.
+type Work = Task<Result<u64, AuthError>>;
 
 /// A new task for `work`, as the handle the caller steps and frees.
 fn start(
     call_status: &mut RustCallStatus,
-    work: impl FnOnce() -> Result<Task<Result<u64, AuthError>>, crate::direct::Refused>
-        + std::panic::UnwindSafe,
+    work: impl FnOnce() -> Result<Work, crate::direct::Refused> + std::panic::UnwindSafe,
 ) -> u64 {
     blocking::<u64>(call_status, || {
         let task = work()?;
@@ -57,6 +59,15 @@ unsafe fn stepped<'a>(task: u64) -> Result<&'a Stepped, crate::direct::Refused> 
     let task = task as *const Stepped;
     // SAFETY: a live task, by the caller's contract.
     unsafe { task.as_ref() }.ok_or(("task", "a null handle"))
+}
+
+/// The task, locked for a step: one thread steps it at a time (another's step is refused).
+fn for_step(task: &Stepped) -> Result<MutexGuard<'_, Work>, crate::direct::Refused> {
+    match task.try_lock() {
+        Ok(task) => Ok(task),
+        Err(TryLockError::Poisoned(poisoned)) => Ok(poisoned.into_inner()),
+        Err(TryLockError::WouldBlock) => Err(("task", "stepped by another thread")),
+    }
 }
 
 /// [`crate::DocspaceClient::login`] as a task; its output a tagged handle (`direct.rs`).
@@ -76,9 +87,7 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_login_task(
         // SAFETY: by this function's contract.
         let (client, user, password) =
             unsafe { login_args(client, user, user_len, password, password_len) }?;
-        Ok(Task::new(async move {
-            client.login(user, password).await.map(tagged)
-        }))
+        Ok(Task::new(login(client, user, password)))
     })
 }
 
@@ -96,10 +105,7 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_confirm_task(
     start(call_status, || {
         // SAFETY: by this function's contract.
         let (pending, code) = unsafe { confirm_args(pending, code, code_len) }?;
-        Ok(Task::new(async move {
-            let session = pending.confirm(code).await?;
-            Ok(Handle::from_arc(session).as_raw())
-        }))
+        Ok(Task::new(confirm(pending, code)))
     })
 }
 
@@ -120,12 +126,7 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_step(
         call_status,
         AssertUnwindSafe(move || {
             // SAFETY: by this function's contract.
-            let task = unsafe { stepped(task) }?;
-            let mut task = match task.try_lock() {
-                Ok(task) => task,
-                Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-                Err(TryLockError::WouldBlock) => return Err(("task", "stepped by another thread")),
-            };
+            let mut task = for_step(unsafe { stepped(task) }?)?;
             let wait = match task.step() {
                 Step::Ready => return Ok(0),
                 Step::Wait(wait) => wait,
@@ -179,11 +180,7 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_step_registered(
     blocking::<u32>(call_status, move || {
         // SAFETY: by this function's contract.
         let stepped_task = unsafe { stepped(task) }?;
-        let mut stepped_task = match stepped_task.try_lock() {
-            Ok(stepped_task) => stepped_task,
-            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-            Err(TryLockError::WouldBlock) => return Err(("task", "stepped by another thread")),
-        };
+        let mut stepped_task = for_step(stepped_task)?;
         match stepped_task.step() {
             Step::Ready => {
                 crate::reactor::with_existing(|reactor| reactor.forget(task));

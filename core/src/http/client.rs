@@ -244,13 +244,8 @@ impl Client {
             connect_timeout: key.connect_timeout(),
             keepalive: TCP_KEEPALIVE,
         };
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(key.tls().clone())
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(tcp);
         Client {
-            connector: Connectors::External(connector),
+            connector: Connectors::External(tls_over(key, tcp)),
             idle: Mutex::default(),
         }
     }
@@ -268,11 +263,7 @@ impl Client {
         tcp.set_keepalive(Some(TCP_KEEPALIVE));
         tcp.set_keepalive_interval(Some(TCP_KEEPALIVE));
         tcp.set_keepalive_retries(Some(3));
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(key.tls().clone())
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(tcp);
+        let connector = tls_over(key, tcp);
         // No redirect is followed, no proxy used (none from the environment either: it would see a
         // loopback login's password in clear text) and no cookie kept: the requests go as they are.
         Client {
@@ -280,6 +271,15 @@ impl Client {
             idle: Mutex::default(),
         }
     }
+}
+
+/// `tcp` with TLS over it for https (`key`'s configuration, HTTP/1.1), as it is for http.
+fn tls_over<T>(key: &Key, tcp: T) -> hyper_rustls::HttpsConnector<T> {
+    hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(key.tls().clone())
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(tcp)
 }
 
 #[cfg(test)]

@@ -248,13 +248,12 @@ def _wake(waiter: "asyncio.Future[None]") -> None:
         waiter.set_result(None)
 
 
-async def _stepped(task: int) -> int:
-    """Steps ``task`` on the running loop until it is done, then its output (a handle); frees it.
-    Cancelled, it abandons the call and steps what must still finish (a request under way) in a
-    task of the loop's own."""
+async def _stepped(loop: "asyncio.AbstractEventLoop", task: int) -> int:
+    """Steps ``task`` on ``loop`` (the running one) until it is done, then its output (a handle);
+    frees it. Cancelled, it abandons the call and steps what must still finish (a request under
+    way) in a task of the loop's own."""
     import asyncio
 
-    loop = asyncio.get_running_loop()
     try:
         await _steps(loop, task)
     except asyncio.CancelledError:
@@ -328,14 +327,17 @@ async def _steps(loop: "asyncio.AbstractEventLoop", task: int) -> None:
                 timer.cancel()
 
 
-def _watches_sockets() -> bool:
-    """Whether the running loop can watch a socket for the stepped calls (not Windows' proactor
-    loop)."""
+def _stepping_loop() -> "asyncio.AbstractEventLoop | None":
+    """The running loop if it steps the calls: the library has stepped calls and the loop can
+    watch a socket (not Windows' proactor loop); else ``None``."""
     if not _STEPPED:
-        return False
+        return None
     import asyncio
 
-    return not isinstance(asyncio.get_running_loop(), getattr(asyncio, "ProactorEventLoop", ()))
+    loop = asyncio.get_running_loop()
+    if isinstance(loop, getattr(asyncio, "ProactorEventLoop", ())):
+        return None
+    return loop
 
 
 async def login_async(
@@ -346,14 +348,15 @@ async def login_async(
         return unwrap(await client.login(user, password))
     user_bytes = user.encode("utf-8")
     password_bytes = password.encode("utf-8")
-    if _watches_sockets():
+    loop = _stepping_loop()
+    if loop is not None:
         status = _Status()
         task = _login_task(
             client._handle, user_bytes, len(user_bytes), password_bytes, len(password_bytes), status
         )
         if status.code:
             _check(_AUTH_ERROR, status)
-        return _outcome(await _stepped(task))
+        return _outcome(await _stepped(loop, task))
     future = _login_async(
         client._handle, user_bytes, len(user_bytes), password_bytes, len(password_bytes)
     )
@@ -368,12 +371,13 @@ async def confirm_async(pending: _native.PendingLogin, code: str) -> _native.Ses
     if type(code) is not str:
         return await pending.confirm(code)
     code_bytes = code.encode("utf-8")
-    if _watches_sockets():
+    loop = _stepping_loop()
+    if loop is not None:
         status = _Status()
         task = _confirm_task(pending._handle, code_bytes, len(code_bytes), status)
         if status.code:
             _check(_AUTH_ERROR, status)
-        return _make_session(await _stepped(task))
+        return _make_session(await _stepped(loop, task))
     session: _native.Session = await _call_async(
         _confirm_async(pending._handle, code_bytes, len(code_bytes)),
         _poll_u64, _complete_u64, _free_future_u64, _make_session, _AUTH_ERROR,

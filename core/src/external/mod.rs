@@ -33,18 +33,22 @@
 //! assert_eq!(task.take_output(), Some(42));
 //! ```
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
-type Boxed<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+mod off_thread;
+mod registry;
+
+pub(crate) use off_thread::off_thread;
+pub use registry::{active, spawn};
+use registry::{enter, leave, Boxed, Found, Leave};
+pub(crate) use registry::{wait_for, wait_until};
 
 /// A future stepped by an event loop (see the module's docs).
 ///
@@ -341,223 +345,6 @@ impl<T> Task<T> {
     }
 }
 
-/// What the futures of the task being stepped on this thread registered in one poll.
-#[derive(Default)]
-struct Found {
-    fds: Vec<(RawFd, Interest)>,
-    deadline: Option<Instant>,
-    wakers: Vec<Waker>,
-    children: Vec<Boxed<()>>,
-}
-
-thread_local! {
-    /// Set while a task steps on this thread.
-    static CURRENT: RefCell<Option<Found>> = const { RefCell::new(None) };
-}
-
-/// Makes this thread's current task a new one; what was current before, to restore.
-fn enter() -> Option<Found> {
-    CURRENT.with(|current| current.replace(Some(Found::default())))
-}
-
-/// Restores `previous`; what the ending step registered.
-fn leave(previous: Option<Found>) -> Found {
-    CURRENT
-        .with(|current| current.replace(previous))
-        .unwrap_or_default()
-}
-
-struct Leave(Option<Option<Found>>);
-
-impl Leave {
-    fn finish(mut self) -> Found {
-        leave(self.0.take().unwrap_or_default())
-    }
-}
-
-impl Drop for Leave {
-    fn drop(&mut self) {
-        if let Some(previous) = self.0.take() {
-            leave(previous);
-        }
-    }
-}
-
-/// Whether a task is being stepped on this thread (its requests then use the thread's own
-/// connections, watched by the event loop): code that would hand work to a runtime runs it in
-/// the task instead ([`spawn`]).
-///
-/// ```
-/// use docspace_auth::external::{active, Task};
-///
-/// assert!(!active());
-/// let mut task = Task::new(async { active() });
-/// task.step();
-/// assert_eq!(task.take_output(), Some(true));
-/// ```
-pub fn active() -> bool {
-    CURRENT.with(|current| current.borrow().is_some())
-}
-
-/// Registers `fd` for the task being stepped: it waits until `fd` is ready for `interest`, and
-/// `waker` is woken at the next step. `false` when no task is being stepped on this thread.
-pub(crate) fn wait_for(fd: RawFd, interest: Interest, waker: &Waker) -> bool {
-    CURRENT.with(|current| match current.borrow_mut().as_mut() {
-        Some(found) => {
-            if !found.fds.contains(&(fd, interest)) {
-                found.fds.push((fd, interest));
-            }
-            found.wakers.push(waker.clone());
-            true
-        }
-        None => false,
-    })
-}
-
-/// Registers `deadline` for the task being stepped: it is stepped again by then, and `waker`
-/// woken. `false` when no task is being stepped on this thread.
-pub(crate) fn wait_until(deadline: Instant, waker: &Waker) -> bool {
-    CURRENT.with(|current| match current.borrow_mut().as_mut() {
-        Some(found) => {
-            found.deadline = Some(found.deadline.map_or(deadline, |d| d.min(deadline)));
-            found.wakers.push(waker.clone());
-            true
-        }
-        None => false,
-    })
-}
-
-/// Runs `future` beside the future of the task being stepped on this thread, until it ends,
-/// even if that task's future is abandoned (work that must finish whatever becomes of its
-/// caller). Gives `future` back when no task is being stepped on this thread.
-///
-/// ```
-/// use std::sync::atomic::{AtomicBool, Ordering};
-/// use std::sync::Arc;
-/// use docspace_auth::external::{spawn, Task};
-///
-/// let ran = Arc::new(AtomicBool::new(false));
-/// let flag = ran.clone();
-/// let mut task = Task::new(async move {
-///     let spawned = spawn(async move { flag.store(true, Ordering::SeqCst) });
-///     assert!(spawned.is_ok());
-/// });
-/// task.step();
-/// assert!(ran.load(Ordering::SeqCst));
-/// // Outside a step, the future comes back.
-/// assert!(spawn(async {}).is_err());
-/// ```
-pub fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) -> Result<(), F> {
-    CURRENT.with(|current| match current.borrow_mut().as_mut() {
-        Some(found) => {
-            found.children.push(Box::pin(future));
-            Ok(())
-        }
-        None => Err(future),
-    })
-}
-
-/// At most this many threads run [`off_thread`] work at once (a thousand logins setting up
-/// connections to a named host at a time resolve it on these, in turn, rather than on a thousand
-/// threads); each ends once there is no more work.
-const OFF_THREAD_WORKERS: usize = 8;
-
-type Job = Box<dyn FnOnce() + Send>;
-
-/// The [`off_thread`] work waiting for a thread, and how many threads run it.
-struct Pool {
-    jobs: std::collections::VecDeque<Job>,
-    running: usize,
-}
-
-static POOL: std::sync::Mutex<Pool> = std::sync::Mutex::new(Pool {
-    jobs: std::collections::VecDeque::new(),
-    running: 0,
-});
-
-fn pool() -> std::sync::MutexGuard<'static, Pool> {
-    POOL.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Queues `job` for the pool's threads, starting one if fewer than [`OFF_THREAD_WORKERS`] run.
-/// If no thread can be started and none runs, the queued work (`job` among it) runs here.
-fn submit(job: Job) {
-    let mut queue = pool();
-    queue.jobs.push_back(job);
-    if queue.running >= OFF_THREAD_WORKERS {
-        return;
-    }
-    queue.running += 1;
-    drop(queue);
-    let started = std::thread::Builder::new()
-        .name("docspace-auth-worker".into())
-        .spawn(run_jobs);
-    if started.is_err() {
-        let mut queue = pool();
-        queue.running -= 1;
-        if queue.running == 0 {
-            let jobs = std::mem::take(&mut queue.jobs);
-            drop(queue);
-            jobs.into_iter().for_each(|job| job());
-        }
-    }
-}
-
-/// A pool thread: runs the queued work until there is none.
-fn run_jobs() {
-    loop {
-        let job = {
-            let mut queue = pool();
-            match queue.jobs.pop_front() {
-                Some(job) => job,
-                None => {
-                    queue.running -= 1;
-                    return;
-                }
-            }
-        };
-        job();
-    }
-}
-
-/// `work`'s result, from a thread of a small pool ([`OFF_THREAD_WORKERS`]), for work that
-/// blocks (the system resolver) or takes long (a password hash) and must not hold up the event
-/// loop's thread; the task is woken when it is done (through its wake-up socket). A panic in
-/// `work` is raised again here.
-pub(crate) async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    use std::sync::{Mutex, PoisonError};
-
-    struct Shared<T> {
-        result: Mutex<Option<std::thread::Result<T>>>,
-        waker: atomic_waker::AtomicWaker,
-    }
-    let shared = Arc::new(Shared {
-        result: Mutex::new(None),
-        waker: atomic_waker::AtomicWaker::new(),
-    });
-    let worker = shared.clone();
-    submit(Box::new(move || {
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
-        *worker.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
-        worker.waker.wake();
-    }));
-    let result = std::future::poll_fn(|cx| {
-        shared.waker.register(cx.waker());
-        match shared
-            .result
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-        {
-            Some(result) => Poll::Ready(result),
-            None => Poll::Pending,
-        }
-    })
-    .await;
-    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-}
-
 /// A task's waker: marks the task woken and, once the task has made its wake-up socket pair
 /// (it waits for nothing else), writes a byte to it.
 struct Signal {
@@ -608,46 +395,5 @@ impl Wake for Signal {
     fn wake_by_ref(self: &Arc<Self>) {
         self.woken.store(true, Ordering::SeqCst);
         self.wake_up();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::atomic::AtomicUsize;
-
-    use super::*;
-
-    /// Forty jobs at once run on at most [`OFF_THREAD_WORKERS`] threads, and every task gets
-    /// its result.
-    #[test]
-    fn off_thread_work_runs_on_a_bounded_pool() {
-        static NOW: AtomicUsize = AtomicUsize::new(0);
-        static MOST: AtomicUsize = AtomicUsize::new(0);
-        let mut tasks: Vec<Task<usize>> = (0..40)
-            .map(|i| {
-                Task::new(off_thread(move || {
-                    let now = NOW.fetch_add(1, Ordering::SeqCst) + 1;
-                    MOST.fetch_max(now, Ordering::SeqCst);
-                    std::thread::sleep(Duration::from_millis(10));
-                    NOW.fetch_sub(1, Ordering::SeqCst);
-                    i
-                }))
-            })
-            .collect();
-        let mut outputs = vec![None; tasks.len()];
-        let started = Instant::now();
-        while outputs.iter().any(Option::is_none) {
-            assert!(started.elapsed() < Duration::from_secs(10), "stalled");
-            for (task, output) in tasks.iter_mut().zip(outputs.iter_mut()) {
-                if output.is_none() && matches!(task.step(), Step::Ready) {
-                    *output = task.take_output();
-                }
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        let outputs: Vec<usize> = outputs.into_iter().flatten().collect();
-        assert_eq!(outputs, (0..40).collect::<Vec<_>>());
-        let most = MOST.load(Ordering::SeqCst);
-        assert!((1..=OFF_THREAD_WORKERS).contains(&most), "{most} at once");
     }
 }
