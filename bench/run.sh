@@ -94,9 +94,11 @@ echo "==> Python: official SDK docspace-api-sdk==$SDK_VERSION in its own venv"
 sdk_venv="$work/venv-sdk"
 if { "$sdk_venv/bin/python" -c '' 2>/dev/null || "$python" -m venv --upgrade "$sdk_venv"; } \
     && "$sdk_venv/bin/python" -m pip install -q --disable-pip-version-check "docspace-api-sdk==$SDK_VERSION"; then
-    clients+=(--client "sdk=$sdk_venv/bin/python $root/bench/clients/python/sdk_client.py")
+    clients+=(--client "sdk=$sdk_venv/bin/python $root/bench/clients/python/sdk_client.py new")
+    clients+=(--client "sdk-reuse=$sdk_venv/bin/python $root/bench/clients/python/sdk_client.py reuse")
 else
     failed sdk 1 "pip could not install docspace-api-sdk==$SDK_VERSION"
+    failed sdk-reuse 1 "pip could not install docspace-api-sdk==$SDK_VERSION"
 fi
 
 echo "==> Kotlin/JVM: the binding into ~/.m2 (release), then the bench program"

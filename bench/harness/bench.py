@@ -42,7 +42,8 @@ CLIENTS = [
     ("py-floor-sync", "Python, two requests by hand on a socket (Python's floor)"),
     ("py-floor-async", "Python asyncio, two requests by hand (asyncio's floor)"),
     ("kotlin", "Kotlin/JVM `DocspaceClient`, new per login"),
-    ("sdk", "official Python SDK docspace-api-sdk"),
+    ("sdk", "official Python SDK docspace-api-sdk, new `ApiClient` per login"),
+    ("sdk-reuse", "official Python SDK docspace-api-sdk, one `ApiClient` reused"),
     ("node", "vendor's Node sample flow (fetch)"),
 ]
 

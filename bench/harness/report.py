@@ -139,7 +139,10 @@ def targets(rows: List[Row], cs: List[str]) -> List[str]:
         ("core, `Auth::new` per login: CPU per login / floor's", "core-new", "floor", 1.2, True),
         ("Python sync: CPU per login / core's", "py-sync", "core-new", 2, True),
         ("Python async: CPU per login / core's", "py-async", "core-new", 3, True),
-        ("official Python SDK: CPU per login / core's", "sdk", "core-new", 10, False),
+        ("official Python SDK, new `ApiClient` per login: CPU per login / core's (new `Auth` per login)",
+         "sdk", "core-new", 10, False),
+        ("official Python SDK, one `ApiClient` reused: CPU per login / core's with a cloned `Auth` "
+         "(like for like)", "sdk-reuse", "core-clone", None, False),
         ("Node sample: CPU per login / core's", "node", "core-new", 10, False),
         ("Python's floor (by hand on a socket): CPU per login / core's", "py-floor-sync", "core-new", None, True),
         ("asyncio's floor (by hand with asyncio): CPU per login / core's", "py-floor-async", "core-new", None, True),
