@@ -48,7 +48,7 @@ mod registry;
 pub(crate) use off_thread::off_thread;
 pub use registry::{active, spawn};
 use registry::{enter, leave, Boxed, Found, Leave};
-pub(crate) use registry::{wait_for, wait_until};
+pub(crate) use registry::{step_number, wait_for, wait_until};
 
 /// A future stepped by an event loop (see the module's docs).
 ///
@@ -233,6 +233,7 @@ impl<T> Task<T> {
     /// assert!(matches!(task.step(), Step::Ready));
     /// ```
     pub fn step(&mut self) -> Step {
+        registry::begin_step();
         self.signal.drain();
         let mut stale = std::mem::take(&mut self.waiting);
         for _ in 0..ROUNDS {

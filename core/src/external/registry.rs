@@ -3,7 +3,7 @@
 //! sockets and timers of the stepped requests (`http/external_tcp.rs`, `http/driver.rs`) call
 //! [`wait_for`] and [`wait_until`]; [`super::Task::step`] collects what one poll registered.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::os::fd::RawFd;
 use std::pin::Pin;
@@ -26,6 +26,20 @@ pub(super) struct Found {
 thread_local! {
     /// Set while a task steps on this thread.
     static CURRENT: RefCell<Option<Found>> = const { RefCell::new(None) };
+    /// How many steps this thread has begun ([`step_number`]).
+    static STEPS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Begins a step on this thread: [`step_number`] changes.
+pub(super) fn begin_step() {
+    STEPS.with(|steps| steps.set(steps.get().wrapping_add(1)));
+}
+
+/// The number of the step this thread is in (or last was in): never 0 once a step has begun.
+/// A socket found with nothing to read in a step is not read again in that step
+/// (`http/external_tcp.rs`): the step ends waiting for it instead, and the next one reads it.
+pub(crate) fn step_number() -> u64 {
+    STEPS.with(Cell::get)
 }
 
 /// Makes this thread's current task a new one; what was current before, to restore.

@@ -100,6 +100,7 @@ async fn connect_to(address: SocketAddr, options: &Connector) -> io::Result<Stre
     Ok(Stream {
         socket,
         chunk: vec![0; READ_CHUNK].into_boxed_slice(),
+        drained_in: 0,
     })
 }
 
@@ -149,6 +150,13 @@ pub(super) struct Stream {
     /// What a read reads into (made once: the crate reads only into initialized memory), then
     /// copies to hyper's buffer.
     chunk: Box<[u8]>,
+    /// The step ([`external::step_number`]) in which a read found nothing more to read: a read
+    /// that would block, or one that took less than it had room for (the socket's buffer
+    /// emptied, as tokio reads it too). Later reads in that step wait for the socket without
+    /// asking the kernel (hyper polls a connection's reading several times in a step: after an
+    /// answer, and before a request on a kept-alive connection); the next step reads it again.
+    /// Waiting is always safe: the event loop hears at once of data that arrived meanwhile.
+    drained_in: u64,
 }
 
 /// How much one read takes at most (an answer of a login is well under it; a longer one is read
@@ -167,16 +175,28 @@ impl hyper::rt::Read for Stream {
         mut buf: ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
         let room = buf.remaining().min(READ_CHUNK);
-        let Stream { socket, chunk } = &mut *self;
+        let Stream {
+            socket,
+            chunk,
+            drained_in,
+        } = &mut *self;
+        let step = external::step_number();
+        if *drained_in == step && room > 0 {
+            return wait(socket, Interest::Read, cx);
+        }
         loop {
             match (&*socket).read(&mut chunk[..room]) {
                 Ok(n) => {
+                    if n > 0 && n < room {
+                        *drained_in = step;
+                    }
                     buf.put_slice(&chunk[..n]);
                     return Poll::Ready(Ok(()));
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    return wait(socket, Interest::Read, cx)
+                    *drained_in = step;
+                    return wait(socket, Interest::Read, cx);
                 }
                 Err(e) => return Poll::Ready(Err(e)),
             }
@@ -217,5 +237,69 @@ impl hyper::rt::Write for Stream {
 impl Connection for Stream {
     fn connected(&self) -> Connected {
         Connected::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use hyper::rt::Read as _;
+    use std::net::{TcpListener, TcpStream};
+
+    use super::*;
+    use crate::external::{Step, Task};
+
+    /// Blocks until `socket` has something to read (at most a few seconds).
+    fn until_readable(socket: &Socket) {
+        for _ in 0..5_000 {
+            if let Ok(1..) = socket.peek(&mut [std::mem::MaybeUninit::uninit(); 1]) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        panic!("nothing to read");
+    }
+
+    /// A read that empties the socket's buffer makes the rest of the step wait for the socket
+    /// instead of reading it again (no system call), even if data arrived meanwhile: the step
+    /// ends waiting for it, and the next step reads it.
+    #[test]
+    fn a_socket_emptied_in_a_step_is_read_again_only_in_the_next_step() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut peer, _) = listener.accept().unwrap();
+        client.set_nonblocking(true).unwrap();
+        let fd = client.as_raw_fd();
+        let mut stream = Stream {
+            socket: Socket::from(client),
+            chunk: vec![0; READ_CHUNK].into_boxed_slice(),
+            drained_in: 0,
+        };
+        peer.write_all(b"a").unwrap();
+        until_readable(&stream.socket);
+        let mut got = Vec::new();
+        let mut task = Task::new(std::future::poll_fn(move |cx| loop {
+            let mut storage = [0u8; 16];
+            let mut buf = hyper::rt::ReadBuf::new(&mut storage);
+            match Pin::new(&mut stream).poll_read(cx, buf.unfilled()) {
+                Poll::Ready(Ok(())) => got.extend_from_slice(buf.filled()),
+                Poll::Ready(Err(e)) => panic!("{e}"),
+                Poll::Pending => return Poll::Pending,
+            }
+            if got == b"a" {
+                // More arrives while the step goes on.
+                peer.write_all(b"b").unwrap();
+                until_readable(&stream.socket);
+            } else {
+                return Poll::Ready(std::mem::take(&mut got));
+            }
+        }));
+        match task.step() {
+            Step::Wait(wait) => assert!(wait.fds().contains(&(fd, Interest::Read))),
+            Step::Ready => panic!("read twice in one step"),
+        }
+        assert!(matches!(task.step(), Step::Ready));
+        assert_eq!(task.take_output().as_deref(), Some(&b"ab"[..]));
     }
 }
