@@ -17,9 +17,11 @@ The async calls, on Unix, are tasks that the running loop steps on its own threa
 the loop steps it again when one is ready, so that no thread of the library's takes part and no
 hand-off brings each answer back to the loop's thread. On Linux the waits go into the library's
 reactor (an epoll instance per thread, ``ffi/src/reactor.rs``), which the loop watches as one
-file descriptor; elsewhere the loop watches each wait's sockets and deadline itself. A cancelled
-call is abandoned, and what it must still finish (a request under way, the pending login's state
-put back) is stepped to its end in a task of the loop's, as the library's runtime would run it.
+file descriptor, and a call crosses three times (begun and stepped once, stepped on when the
+reactor names it, output and free included); elsewhere the loop watches each wait's sockets and
+deadline itself. A cancelled call is abandoned, and what it must still finish (a request under
+way, the pending login's state put back) is stepped to its end in a task of the loop's, as the
+library's runtime would run it.
 Where a loop cannot watch sockets (Windows' proactor loop, or no stepped calls in the library),
 they await a uniffi future with the generated module's own driver (``_uniffi_rust_call_async``).
 
@@ -43,13 +45,15 @@ from __future__ import annotations
 import ctypes
 import threading
 from ctypes import POINTER, c_char_p, c_double, c_size_t, c_uint32, c_uint64
-from typing import TYPE_CHECKING, Any, Callable, Union
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar, Union
 
 if TYPE_CHECKING:
     import asyncio  # imported by the async calls, when a loop runs (an import of asyncio costs)
 
 from . import _native
 from ._native import docspace_auth_ffi as _ffi
+
+_T = TypeVar("_T")
 
 _lib: Any = _ffi._UniffiLib
 _Status: Any = _ffi._UniffiRustCallStatus
@@ -197,18 +201,33 @@ if _REACTOR:
         _quick, "docspace_auth_ffi_direct_reactor_ready", c_uint32, POINTER(c_uint64), c_size_t,
         _STATUS,
     )
+# With the reactor, a call is begun in one crossing that also steps it once (``*_begin``), and
+# stepped on in one crossing that also takes its output and frees it once it is done
+# (``step_on``): a call that waits answers its task's handle with this bit set.
+if _REACTOR:
+    _login_begin = _declare(
+        _quick, "docspace_auth_ffi_direct_login_begin", c_uint64, c_uint64, *_Text, *_Text, _STATUS
+    )
+    _confirm_begin = _declare(
+        _quick, "docspace_auth_ffi_direct_confirm_begin", c_uint64, c_uint64, *_Text, _STATUS
+    )
+    _step_on = _declare(_quick, "docspace_auth_ffi_direct_step_on", c_uint64, c_uint64, _STATUS)
+_WAITING = 2
 _READY = 64  # the most ready tasks one call hears of
 _Ready = c_uint64 * _READY
 
 
 class _Waiters(threading.local):
-    """This thread's tasks waiting in its reactor (by handle), and the loop that watches it."""
+    """This thread's tasks waiting in its reactor (by handle), the loop that watches it, and what
+    hearing of the ready ones takes (made once per thread)."""
 
     loop: "asyncio.AbstractEventLoop | None" = None
     futures: "dict[int, asyncio.Future[None]]"
 
     def __init__(self) -> None:
         self.futures = {}
+        self.ready = _Ready()
+        self.status = _Status()
 
 
 _waiters = _Waiters()
@@ -222,15 +241,14 @@ def _watch_reactor(loop: "asyncio.AbstractEventLoop") -> "dict[int, asyncio.Futu
         fd = _reactor_fd(status)
         if status.code:
             _check(_AUTH_ERROR, status)
-        loop.add_reader(fd, _on_reactor_ready, waiters.futures)
+        loop.add_reader(fd, _on_reactor_ready, waiters)
         waiters.loop = loop
     return waiters.futures
 
 
-def _on_reactor_ready(futures: "dict[int, asyncio.Future[None]]") -> None:
+def _on_reactor_ready(waiters: _Waiters) -> None:
     """The reactor is readable: each task that may go on has its future done."""
-    ready = _Ready()
-    status = _Status()
+    futures, ready, status = waiters.futures, waiters.ready, waiters.status
     while True:
         count = _reactor_ready(ready, _READY, status)
         if status.code:
@@ -241,6 +259,38 @@ def _on_reactor_ready(futures: "dict[int, asyncio.Future[None]]") -> None:
                 waiter.set_result(None)
         if count < _READY:
             return
+
+
+async def _begun(loop: "asyncio.AbstractEventLoop", begun: int, make: Callable[[int], _T]) -> _T:
+    """A begun call's output, made by ``make``: ``begun`` itself if it is done, else its task's
+    once stepped on ``loop`` each time the reactor says it may go on. Cancelled, the call is
+    abandoned and what it must still finish is stepped to its end in a task of the loop's
+    (``_finish``)."""
+    if not begun & _WAITING:
+        return make(begun)
+    task = begun ^ _WAITING
+    futures = _watch_reactor(loop)
+    status = _Status()
+    while True:
+        waiter = futures[task] = loop.create_future()
+        try:
+            await waiter
+        except BaseException as error:
+            if futures.get(task) is waiter:
+                del futures[task]
+            import asyncio
+
+            if isinstance(error, asyncio.CancelledError):
+                _step_abandon(task, status)
+                loop.create_task(_finish(loop, task))
+            else:
+                _step_free(task)
+            raise
+        begun = _step_on(task, status)
+        if status.code:
+            _check(_AUTH_ERROR, status)
+        if not begun & _WAITING:
+            return make(begun)
 
 
 def _wake(waiter: "asyncio.Future[None]") -> None:
@@ -327,28 +377,61 @@ async def _steps(loop: "asyncio.AbstractEventLoop", task: int) -> None:
                 timer.cancel()
 
 
+_running_loop: Any = None  # asyncio.get_running_loop, once asyncio is imported
+_Proactor: Any = ()  # asyncio.ProactorEventLoop where there is one (Windows)
+
+
 def _stepping_loop() -> "asyncio.AbstractEventLoop | None":
     """The running loop if it steps the calls: the library has stepped calls and the loop can
     watch a socket (not Windows' proactor loop); else ``None``."""
+    global _running_loop, _Proactor
     if not _STEPPED:
         return None
-    import asyncio
+    if _running_loop is None:
+        import asyncio
 
-    loop = asyncio.get_running_loop()
-    if isinstance(loop, getattr(asyncio, "ProactorEventLoop", ())):
+        _Proactor = getattr(asyncio, "ProactorEventLoop", ())
+        _running_loop = asyncio.get_running_loop
+    loop: "asyncio.AbstractEventLoop" = _running_loop()
+    if _Proactor and isinstance(loop, _Proactor):
         return None
     return loop
 
 
-async def login_async(
-    client: _native.DocspaceClient, user: str, password: str
-) -> Union[_native.Session, _native.PendingLogin]:
-    """``await client.login(user, password)``, its result unwrapped."""
+_Login = Union[_native.Session, _native.PendingLogin]
+
+
+def login_async(client: _native.DocspaceClient, user: str, password: str) -> Awaitable[_Login]:
+    """``client.login(user, password)``, its result unwrapped, to await at once: on the reactor
+    the call begins here, and the awaitable steps it on (one coroutine between the caller's and
+    the loop, instead of one per layer)."""
     if type(user) is not str or type(password) is not str:
-        return unwrap(await client.login(user, password))
+        return _unwrapped(client.login(user, password))
     user_bytes = user.encode("utf-8")
     password_bytes = password.encode("utf-8")
     loop = _stepping_loop()
+    if loop is not None and _REACTOR:
+        status = _Status()
+        begun = _login_begin(
+            client._handle, user_bytes, len(user_bytes), password_bytes, len(password_bytes), status
+        )
+        if status.code:
+            _check(_AUTH_ERROR, status)
+        return _begun(loop, begun, _outcome)
+    return _login_elsewhere(loop, client, user_bytes, password_bytes)
+
+
+async def _unwrapped(login: Awaitable[_native.LoginResult]) -> _Login:
+    return unwrap(await login)
+
+
+async def _login_elsewhere(
+    loop: "asyncio.AbstractEventLoop | None",
+    client: _native.DocspaceClient,
+    user_bytes: bytes,
+    password_bytes: bytes,
+) -> _Login:
+    """A login stepped by ``loop`` watching each wait itself, or (no loop) a uniffi future."""
     if loop is not None:
         status = _Status()
         task = _login_task(
@@ -360,18 +443,31 @@ async def login_async(
     future = _login_async(
         client._handle, user_bytes, len(user_bytes), password_bytes, len(password_bytes)
     )
-    result: Union[_native.Session, _native.PendingLogin] = await _call_async(
+    result: _Login = await _call_async(
         future, _poll_u64, _complete_u64, _free_future_u64, _outcome, _AUTH_ERROR
     )
     return result
 
 
-async def confirm_async(pending: _native.PendingLogin, code: str) -> _native.Session:
-    """``await pending.confirm(code)``."""
+def confirm_async(pending: _native.PendingLogin, code: str) -> Awaitable[_native.Session]:
+    """``pending.confirm(code)``, to await at once (as :func:`login_async`)."""
     if type(code) is not str:
-        return await pending.confirm(code)
+        return pending.confirm(code)
     code_bytes = code.encode("utf-8")
     loop = _stepping_loop()
+    if loop is not None and _REACTOR:
+        status = _Status()
+        begun = _confirm_begin(pending._handle, code_bytes, len(code_bytes), status)
+        if status.code:
+            _check(_AUTH_ERROR, status)
+        return _begun(loop, begun, _make_session)
+    return _confirm_elsewhere(loop, pending, code_bytes)
+
+
+async def _confirm_elsewhere(
+    loop: "asyncio.AbstractEventLoop | None", pending: _native.PendingLogin, code_bytes: bytes
+) -> _native.Session:
+    """A confirmation stepped by ``loop`` watching each wait itself, or (no loop) a uniffi future."""
     if loop is not None:
         status = _Status()
         task = _confirm_task(pending._handle, code_bytes, len(code_bytes), status)
