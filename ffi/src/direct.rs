@@ -7,8 +7,9 @@
 //! return a `LoginResult` as a buffer (a crossing to free it): a 2FA login crosses 13 times
 //! from Python, and each crossing costs ctypes hundreds of nanoseconds and thousands of
 //! instructions. These take the handle borrowed, each string as a pointer and a length to the
-//! caller's own bytes (copied before the call returns), and a login's outcome as one tagged
-//! handle: 6 crossings with the two objects' frees. Everything else is uniffi's: the handles
+//! caller's own bytes (copied before the call returns), a login's outcome as one tagged handle,
+//! and give the token by copying it into the caller's buffer: 5 crossings with the two objects'
+//! frees. Everything else is uniffi's: the handles
 //! ([`Handle`]), the call status and its errors ([`uniffi::rust_call`], [`AuthError`] lowered
 //! as the generated functions lower it), the futures ([`uniffi::rust_future_new`], polled and
 //! completed with the generated `rust_future_*_u64` functions), and the objects' methods, which
@@ -30,7 +31,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use uniffi::deps::async_compat::Compat;
-use uniffi::{Handle, LiftArgsError, LowerReturn, RustBuffer, RustCallStatus};
+use uniffi::{Handle, LiftArgsError, LowerReturn, RustCallStatus};
 
 use crate::{AuthError, DocspaceClient, LoginResult, PendingLogin, Session, UniFfiTag};
 
@@ -232,20 +233,34 @@ pub(crate) unsafe fn confirm_args(
     unsafe { Ok((borrowed(pending, "self")?, text(code, code_len, "code")?)) }
 }
 
-/// `Session::token`, in a buffer the caller frees (`ffi_docspace_auth_ffi_rustbuffer_free`).
+/// `Session::token`, its UTF-8 bytes copied to the caller's `out` when they fit in `capacity`:
+/// their length either way (the caller calls again with room enough when it is larger). One
+/// crossing, and no buffer of the library's to free or to leave the token in.
 ///
 /// # Safety
-/// `session` a live `Session`'s handle.
+/// `session` a live `Session`'s handle; `out` points to `capacity` writable bytes (or is null
+/// with `capacity` 0).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn docspace_auth_ffi_direct_session_token(
+pub unsafe extern "C" fn docspace_auth_ffi_direct_session_token_into(
     session: u64,
+    out: *mut u8,
+    capacity: usize,
     call_status: &mut RustCallStatus,
-) -> RustBuffer {
-    blocking(call_status, || {
-        // SAFETY: by this function's contract.
-        let session = unsafe { borrowed::<Session>(session, "self") }?;
-        Ok(session.token())
-    })
+) -> u64 {
+    blocking::<Result<u64, AuthError>>(
+        call_status,
+        std::panic::AssertUnwindSafe(|| {
+            // SAFETY: by this function's contract.
+            let session = unsafe { borrowed::<Session>(session, "self") }?;
+            let out: &mut [u8] = if out.is_null() || capacity == 0 {
+                &mut []
+            } else {
+                // SAFETY: `capacity` writable bytes at `out`, by this function's contract.
+                unsafe { std::slice::from_raw_parts_mut(out, capacity) }
+            };
+            Ok(session.token_into(out).map(|len| len as u64))
+        }),
+    )
 }
 
 #[cfg(test)]

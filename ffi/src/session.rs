@@ -42,6 +42,20 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
+    /// The token copied into `out` when it fits; its length in bytes either way (as
+    /// [`Session::token`] otherwise): the direct entry point's way to hand it over without a
+    /// buffer of the library's in between (`direct.rs`).
+    pub(crate) fn token_into(&self, out: &mut [u8]) -> Result<usize, AuthError> {
+        if self.logged_out.load(Ordering::Acquire) {
+            return Err(session_used());
+        }
+        let token = self.token.expose_secret().as_bytes();
+        if let Some(room) = out.get_mut(..token.len()) {
+            room.copy_from_slice(token);
+        }
+        Ok(token.len())
+    }
+
     pub(crate) fn from_core(session: Auth<Authenticated>) -> Self {
         Session {
             token: session.token().clone(),

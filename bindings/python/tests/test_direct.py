@@ -73,6 +73,22 @@ def test_a_login_without_a_second_factor_gives_a_session(emulator: Emulator) -> 
     assert isinstance(generated_login(client, *ALICE), _native.Session)
 
 
+def test_a_token_of_any_length_comes_across_whole(emulator: Emulator) -> None:
+    """The library copies the token into a buffer of Python's (1,024 bytes); a longer one takes
+    a second crossing with room enough. Every byte comes across, at the room's size and either
+    side of it."""
+    options = ffi.ClientOptions(
+        timeout=None, connect_timeout=None, extra_root_certificate_pem=None, session=False,
+        user_agent=None, hash_password=False,
+    )
+    room = _direct._TOKEN_ROOM
+    graphic = "".join(chr(c) for c in range(0x21, 0x7F))  # a token is printable ASCII
+    for length in [1, room - 1, room, room + 1, 3 * room + 7]:
+        token = (graphic * (length // len(graphic) + 1))[:length]
+        session = _native.Session.resume(emulator.url, token, options)
+        assert _direct.token(session) == session.token() == token, length
+
+
 def test_confirm_and_token_as_the_generated_methods(emulator: Emulator) -> None:
     client = native_client(emulator)
     pending = _direct.login(client, *BOB)

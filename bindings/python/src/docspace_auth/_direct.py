@@ -7,8 +7,9 @@ converters: about a dozen Python frames per method, and a crossing into the libr
 crossings for a 2FA login, each hundreds of nanoseconds of ctypes. A login makes its calls here
 instead, into the library's direct entry points (``ffi/src/direct.rs``): the same methods,
 reached with the object's handle borrowed, each string as a pointer to its UTF-8 bytes and their
-length, and a login's outcome as one tagged handle; 6 crossings with the two objects' frees.
-The short crossings (the token read, a buffer freed, an async call's future made) keep the
+length, a login's outcome as one tagged handle, and the token copied into a buffer of Python's;
+5 crossings with the two objects' frees. The short crossings (the token read, an async call
+begun or stepped, a future made) keep the
 interpreter lock; the blocking requests release it (a ``CDLL`` function). Every other call, and
 any argument these do not take as is (not a ``str``), goes through the generated methods.
 
@@ -45,7 +46,7 @@ from __future__ import annotations
 import ctypes
 import threading
 from ctypes import POINTER, c_char_p, c_double, c_size_t, c_uint32, c_uint64
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeVar, Union, cast
 
 if TYPE_CHECKING:
     import asyncio  # imported by the async calls, when a loop runs (an import of asyncio costs)
@@ -59,7 +60,6 @@ _lib: Any = _ffi._UniffiLib
 _Status: Any = _ffi._UniffiRustCallStatus
 _check: Any = _ffi._uniffi_check_call_status
 _AUTH_ERROR: Any = _ffi._UniffiFfiConverterTypeAuthError
-_Buffer: Any = _ffi._UniffiRustBuffer
 
 # The requests release the interpreter lock while they wait (the generated module's library, a
 # ctypes.CDLL); the short calls (no lock, no wait, no call back into Python) keep it
@@ -82,10 +82,11 @@ _login = _declare(
 _confirm = _declare(
     _lib, "docspace_auth_ffi_direct_confirm_blocking", c_uint64, c_uint64, *_Text, _STATUS
 )
-_token = _declare(_quick, "docspace_auth_ffi_direct_session_token", _Buffer, c_uint64, _STATUS)
+_token_into = _declare(
+    _quick, "docspace_auth_ffi_direct_session_token_into", c_uint64, c_uint64, c_char_p, c_size_t, _STATUS
+)
 _login_async = _declare(_quick, "docspace_auth_ffi_direct_login", c_uint64, c_uint64, *_Text, *_Text)
 _confirm_async = _declare(_quick, "docspace_auth_ffi_direct_confirm", c_uint64, c_uint64, *_Text)
-_free_buffer = _declare(_quick, "ffi_docspace_auth_ffi_rustbuffer_free", None, _Buffer, _STATUS)
 _make_session: Callable[[int], _native.Session] = _native.Session._uniffi_make_instance
 _make_pending: Callable[[int], _native.PendingLogin] = _native.PendingLogin._uniffi_make_instance
 # A login's outcome: its object's handle, the lowest bit set for a pending login (a Rust
@@ -139,17 +140,25 @@ def confirm(pending: _native.PendingLogin, code: str) -> _native.Session:
     return _make_session(handle)
 
 
+_TOKEN_ROOM = 1024  # a DocSpace token's bytes fit in it (a longer one takes a second crossing)
+_TokenRoom = ctypes.c_char * _TOKEN_ROOM
+
+
 def token(session: _native.Session) -> str:
-    """``session.token()``."""
+    """``session.token()``: copied by the library into a buffer of Python's (one crossing)."""
     status = _Status()
-    result = _token(session._handle, status)
+    room = _TokenRoom()
+    length = _token_into(session._handle, room, _TOKEN_ROOM, status)
     if status.code:
         _check(_AUTH_ERROR, status)
-    try:
-        text: str = result.data[: result.len].decode("utf-8")
-        return text
-    finally:
-        _free_buffer(result, status)
+    if length > _TOKEN_ROOM:
+        room = (ctypes.c_char * length)()
+        length = _token_into(session._handle, room, length, status)
+        if status.code:
+            _check(_AUTH_ERROR, status)
+    # A slice of a c_char array is bytes (typeshed says a list).
+    text: str = cast(bytes, room[:length]).decode("utf-8")
+    return text
 
 
 _call_async: Any = _ffi._uniffi_rust_call_async
