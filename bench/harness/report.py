@@ -143,6 +143,8 @@ def targets(rows: List[Row], cs: List[str]) -> List[str]:
          "sdk", "core-new", 10, False),
         ("official Python SDK, one `ApiClient` reused: CPU per login / core's with a cloned `Auth` "
          "(like for like)", "sdk-reuse", "core-clone", None, False),
+        ("official Python SDK, one `ApiClient` reused: CPU per login / core's (new `Auth` per login)",
+         "sdk-reuse", "core-new", None, False),
         ("Node sample: CPU per login / core's", "node", "core-new", 10, False),
         ("Python's floor (by hand on a socket): CPU per login / core's", "py-floor-sync", "core-new", None, True),
         ("asyncio's floor (by hand with asyncio): CPU per login / core's", "py-floor-async", "core-new", None, True),
