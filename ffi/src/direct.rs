@@ -152,7 +152,7 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_login(
 }
 
 /// `DocspaceClient::login`, its outcome as a tagged handle: the work of the async entry points
-/// (this module's future, `stepped.rs`'s task).
+/// (this module's future, `stepped/`'s task).
 pub(crate) async fn login(
     client: Arc<DocspaceClient>,
     user: String,

@@ -1,5 +1,5 @@
 //! The stepped calls' reactor, one per thread, on Linux: the file descriptors and deadlines that
-//! the thread's waiting tasks (`stepped.rs`) wait for, in an epoll instance of the library's that
+//! the thread's waiting tasks (`stepped/`) wait for, in an epoll instance of the library's that
 //! the event loop watches as one file descriptor (asyncio's `add_reader`, once per loop).
 //!
 //! Without it, a task's every wait costs the loop a registration and an unregistration of the

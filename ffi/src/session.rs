@@ -46,14 +46,19 @@ impl Session {
     /// [`Session::token`] otherwise): the direct entry point's way to hand it over without a
     /// buffer of the library's in between (`direct.rs`).
     pub(crate) fn token_into(&self, out: &mut [u8]) -> Result<usize, AuthError> {
-        if self.logged_out.load(Ordering::Acquire) {
-            return Err(session_used());
-        }
-        let token = self.token.expose_secret().as_bytes();
+        let token = self.live_token()?.as_bytes();
         if let Some(room) = out.get_mut(..token.len()) {
             room.copy_from_slice(token);
         }
         Ok(token.len())
+    }
+
+    /// The token while no logout was sent ([`Session::token`]).
+    fn live_token(&self) -> Result<&str, AuthError> {
+        if self.logged_out.load(Ordering::Acquire) {
+            return Err(session_used());
+        }
+        Ok(self.token.expose_secret())
     }
 
     pub(crate) fn from_core(session: Auth<Authenticated>) -> Self {
@@ -86,10 +91,7 @@ impl Session {
     /// logout sent (or is sending) its request; a logout still waiting for a call in flight
     /// changes nothing yet.
     pub fn token(&self) -> Result<String, AuthError> {
-        if self.logged_out.load(Ordering::Acquire) {
-            return Err(session_used());
-        }
-        Ok(self.token.expose_secret().to_owned())
+        self.live_token().map(str::to_owned)
     }
 
     /// When the token expires, if the server said.

@@ -315,7 +315,7 @@ def waits(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
 def test_an_async_login_runs_on_the_loops_thread_which_stays_free(
     emulator: Emulator, waits: str
 ) -> None:
-    """An async login is stepped by the running loop on its own thread (ffi/src/stepped.rs): no
+    """An async login is stepped by the running loop on its own thread (ffi/src/stepped/): no
     thread of the library's takes part (the process has as many threads after three 2FA logins
     as before), and while it waits for a slow portal the loop runs its other tasks."""
     code = """

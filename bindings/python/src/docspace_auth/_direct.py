@@ -14,7 +14,7 @@ interpreter lock; the blocking requests release it (a ``CDLL`` function). Every 
 any argument these do not take as is (not a ``str``), goes through the generated methods.
 
 The async calls, on Unix, are tasks that the running loop steps on its own thread
-(``ffi/src/stepped.rs``): a step runs the call until it waits for a socket or a deadline, and
+(``ffi/src/stepped/``): a step runs the call until it waits for a socket or a deadline, and
 the loop steps it again when one is ready, so that no thread of the library's takes part and no
 hand-off brings each answer back to the loop's thread. On Linux the waits go into the library's
 reactor (an epoll instance per thread, ``ffi/src/reactor.rs``), which the loop watches as one
@@ -167,7 +167,7 @@ _complete_u64 = _lib.ffi_docspace_auth_ffi_rust_future_complete_u64
 _free_future_u64 = _lib.ffi_docspace_auth_ffi_rust_future_free_u64
 
 # The async calls are tasks that the running event loop steps on its own thread
-# (``ffi/src/stepped.rs``): each step runs the call until it waits, and names the sockets to
+# (``ffi/src/stepped/``): each step runs the call until it waits, and names the sockets to
 # watch and the time to step again by. Where the library has none (not a Unix system), or the
 # loop cannot watch a socket (Windows' proactor loop), they await a uniffi future instead.
 _STEPPED = hasattr(_quick, "docspace_auth_ffi_direct_step")

@@ -25,12 +25,8 @@
 //! - the file descriptors are watched only until the next step (the task may close them after);
 //! - a task handle is freed once, with [`docspace_auth_ffi_direct_step_free`].
 //!
-//! On Linux a call can instead wait in this thread's reactor (`reactor.rs`), which the loop
-//! watches as one file descriptor, and cross fewer times:
-//! `docspace_auth_ffi_direct_{login,confirm}_begin` make the task and step it once, and
-//! `docspace_auth_ffi_direct_step_on` steps it again once the reactor names it. Both answer the
-//! call's output once it is done (the task then freed: its output taken, or its error set in the
-//! call status), else the task's handle with `WAITING` (2) set, registered with the reactor.
+//! On Linux the calls can wait in this thread's reactor instead, and cross fewer times
+//! ([`on_reactor`]).
 
 use std::panic::AssertUnwindSafe;
 use std::sync::{Mutex, MutexGuard, TryLockError};
@@ -40,6 +36,9 @@ use uniffi::RustCallStatus;
 
 use crate::direct::{blocking, confirm, confirm_args, login, login_args};
 use crate::AuthError;
+
+#[cfg(target_os = "linux")]
+mod on_reactor;
 
 /// A call in progress: its task, stepped by the caller's loop.
 type Stepped = Mutex<Work>;
@@ -52,10 +51,44 @@ fn start(
     call_status: &mut RustCallStatus,
     work: impl FnOnce() -> Result<Work, crate::direct::Refused> + std::panic::UnwindSafe,
 ) -> u64 {
-    blocking::<u64>(call_status, || {
-        let task = work()?;
-        Ok(Box::into_raw(Box::new(Mutex::new(task))) as u64)
-    })
+    blocking::<u64>(call_status, || Ok(boxed(work()?) as u64))
+}
+
+/// `task` on the heap, as the pointer its handle is; freed by
+/// [`docspace_auth_ffi_direct_step_free`].
+fn boxed(task: Work) -> *mut Stepped {
+    Box::into_raw(Box::new(Mutex::new(task)))
+}
+
+/// [`crate::DocspaceClient::login`]'s task, from the arguments `direct.rs` takes.
+///
+/// # Safety
+/// As `direct.rs`'s `docspace_auth_ffi_direct_login_blocking`.
+unsafe fn login_work(
+    client: u64,
+    user: *const u8,
+    user_len: usize,
+    password: *const u8,
+    password_len: usize,
+) -> Result<Work, crate::direct::Refused> {
+    // SAFETY: by this function's contract.
+    let (client, user, password) =
+        unsafe { login_args(client, user, user_len, password, password_len) }?;
+    Ok(Task::new(login(client, user, password)))
+}
+
+/// [`crate::PendingLogin::confirm`]'s task, from the arguments `direct.rs` takes.
+///
+/// # Safety
+/// As `direct.rs`'s `docspace_auth_ffi_direct_confirm_blocking`.
+unsafe fn confirm_work(
+    pending: u64,
+    code: *const u8,
+    code_len: usize,
+) -> Result<Work, crate::direct::Refused> {
+    // SAFETY: by this function's contract.
+    let (pending, code) = unsafe { confirm_args(pending, code, code_len) }?;
+    Ok(Task::new(confirm(pending, code)))
 }
 
 /// The task behind a handle.
@@ -90,11 +123,9 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_login_task(
     password_len: usize,
     call_status: &mut RustCallStatus,
 ) -> u64 {
-    start(call_status, || {
-        // SAFETY: by this function's contract.
-        let (client, user, password) =
-            unsafe { login_args(client, user, user_len, password, password_len) }?;
-        Ok(Task::new(login(client, user, password)))
+    // SAFETY: by this function's contract.
+    start(call_status, || unsafe {
+        login_work(client, user, user_len, password, password_len)
     })
 }
 
@@ -109,10 +140,9 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_confirm_task(
     code_len: usize,
     call_status: &mut RustCallStatus,
 ) -> u64 {
-    start(call_status, || {
-        // SAFETY: by this function's contract.
-        let (pending, code) = unsafe { confirm_args(pending, code, code_len) }?;
-        Ok(Task::new(confirm(pending, code)))
+    // SAFETY: by this function's contract.
+    start(call_status, || unsafe {
+        confirm_work(pending, code, code_len)
     })
 }
 
@@ -155,194 +185,6 @@ pub unsafe extern "C" fn docspace_auth_ffi_direct_step(
                 None => -1.0,
             };
             Ok(1 + written as u32)
-        }),
-    )
-}
-
-/// This thread's reactor's file descriptor (made on first use; Linux): readable when a task that
-/// [`docspace_auth_ffi_direct_step_registered`] left waiting may go on
-/// ([`docspace_auth_ffi_direct_reactor_ready`] says which). The event loop watches it for as long
-/// as it runs. -1 with the status set if it cannot be made.
-#[cfg(target_os = "linux")]
-#[unsafe(no_mangle)]
-pub extern "C" fn docspace_auth_ffi_direct_reactor_fd(call_status: &mut RustCallStatus) -> i32 {
-    blocking::<i32>(call_status, || {
-        crate::reactor::with(|reactor| Ok(reactor.fd())).map_err(|_| ("reactor", "cannot be made"))
-    })
-}
-
-/// Steps a task like [`docspace_auth_ffi_direct_step`], but a task that waits is registered with
-/// this thread's reactor instead of naming what to watch: 0 when it is done (as that one), 1 when
-/// it waits (its handle is among what [`docspace_auth_ffi_direct_reactor_ready`] answers once it
-/// may go on).
-///
-/// # Safety
-/// `task` a live task's handle, stepped on the thread whose reactor the loop watches.
-#[cfg(target_os = "linux")]
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn docspace_auth_ffi_direct_step_registered(
-    task: u64,
-    call_status: &mut RustCallStatus,
-) -> u32 {
-    blocking::<u32>(call_status, move || {
-        // SAFETY: by this function's contract.
-        let stepped_task = unsafe { stepped(task) }?;
-        let mut stepped_task = for_step(stepped_task)?;
-        match stepped_task.step() {
-            Step::Ready => {
-                crate::reactor::with_existing(|reactor| reactor.forget(task));
-                Ok(0)
-            }
-            Step::Wait(wait) => crate::reactor::with(|reactor| reactor.wait(task, &wait))
-                .map(|()| 1)
-                .map_err(|_| ("task", "its sockets cannot be watched")),
-        }
-    })
-}
-
-/// A begun or stepped call's answer when it waits: its task's handle with this bit set (a task
-/// handle is an aligned pointer, and so are the objects' handles of a call's output, whose
-/// lowest bit tags a pending login: this one is clear in both).
-#[cfg(target_os = "linux")]
-const WAITING: u64 = 2;
-
-#[cfg(target_os = "linux")]
-const _: () = assert!(
-    std::mem::align_of::<Stepped>() >= 4
-        && std::mem::align_of::<crate::Session>() >= 4
-        && std::mem::align_of::<crate::PendingLogin>() >= 4
-);
-
-/// Steps the task `handle` once, registered with this thread's reactor while it waits: then
-/// `handle | WAITING`. Done (or failed), its output, and the task is freed.
-#[cfg(target_os = "linux")]
-fn step_on(handle: u64, task: &Stepped) -> Result<u64, AuthError> {
-    let Ok(mut task) = for_step(task) else {
-        // Another thread steps it: it stays that thread's.
-        return Err(AuthError::other("the call is stepped by another thread"));
-    };
-    let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| task.step())) {
-        Ok(Step::Wait(wait)) => match crate::reactor::with(|reactor| reactor.wait(handle, &wait)) {
-            Ok(()) => return Ok(handle | WAITING),
-            Err(_) => Err(AuthError::other("the call's sockets cannot be watched")),
-        },
-        Ok(Step::Ready) => task
-            .take_output()
-            .unwrap_or_else(|| Err(AuthError::other("the call ended without an output"))),
-        Err(_) => Err(AuthError::other("the call panicked")),
-    };
-    drop(task);
-    // SAFETY: a live task's handle, by the callers' contract; not used after.
-    unsafe { docspace_auth_ffi_direct_step_free(handle) };
-    outcome
-}
-
-/// A new task for `work`, stepped once on this thread's reactor ([`step_on`]).
-#[cfg(target_os = "linux")]
-fn begin(
-    call_status: &mut RustCallStatus,
-    work: impl FnOnce() -> Result<Work, crate::direct::Refused>,
-) -> u64 {
-    blocking::<Result<u64, AuthError>>(
-        call_status,
-        AssertUnwindSafe(|| {
-            let task = Box::into_raw(Box::new(Mutex::new(work()?)));
-            // SAFETY: just made; `step_on` frees it once it is done.
-            Ok(step_on(task as u64, unsafe { &*task }))
-        }),
-    )
-}
-
-/// [`crate::DocspaceClient::login`] begun as a task on this thread's reactor, in one crossing:
-/// its output (a tagged handle, `direct.rs`) if it is done at once, else the task's handle with
-/// [`WAITING`] set, to step with [`docspace_auth_ffi_direct_step_on`] once the reactor says it may
-/// go on; 0 with the status set when it failed (the task is then freed).
-///
-/// # Safety
-/// As `direct.rs`'s `docspace_auth_ffi_direct_login_blocking`.
-#[cfg(target_os = "linux")]
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn docspace_auth_ffi_direct_login_begin(
-    client: u64,
-    user: *const u8,
-    user_len: usize,
-    password: *const u8,
-    password_len: usize,
-    call_status: &mut RustCallStatus,
-) -> u64 {
-    begin(call_status, || {
-        // SAFETY: by this function's contract.
-        let (client, user, password) =
-            unsafe { login_args(client, user, user_len, password, password_len) }?;
-        Ok(Task::new(login(client, user, password)))
-    })
-}
-
-/// [`crate::PendingLogin::confirm`] begun as a task on this thread's reactor (as
-/// [`docspace_auth_ffi_direct_login_begin`]); its output the session's handle.
-///
-/// # Safety
-/// As `direct.rs`'s `docspace_auth_ffi_direct_confirm_blocking`.
-#[cfg(target_os = "linux")]
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn docspace_auth_ffi_direct_confirm_begin(
-    pending: u64,
-    code: *const u8,
-    code_len: usize,
-    call_status: &mut RustCallStatus,
-) -> u64 {
-    begin(call_status, || {
-        // SAFETY: by this function's contract.
-        let (pending, code) = unsafe { confirm_args(pending, code, code_len) }?;
-        Ok(Task::new(confirm(pending, code)))
-    })
-}
-
-/// Steps a begun task that waited (its handle, [`WAITING`] cleared) once the reactor said it may
-/// go on: as [`docspace_auth_ffi_direct_login_begin`] answers. A task stepped by another thread
-/// is refused with an error and stays that thread's; any other failure frees it.
-///
-/// # Safety
-/// `task` a live task's handle, begun on this thread.
-#[cfg(target_os = "linux")]
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn docspace_auth_ffi_direct_step_on(
-    task: u64,
-    call_status: &mut RustCallStatus,
-) -> u64 {
-    blocking::<Result<u64, AuthError>>(
-        call_status,
-        AssertUnwindSafe(move || {
-            // SAFETY: by this function's contract.
-            let stepped_task = unsafe { stepped(task) }?;
-            Ok(step_on(task, stepped_task))
-        }),
-    )
-}
-
-/// Which waiting tasks of this thread's reactor may go on (their handles, at most `capacity`,
-/// written to `tasks`); how many. It does not wait. Called again while it fills `tasks`.
-///
-/// # Safety
-/// `tasks` points to `capacity` writable `u64`s.
-#[cfg(target_os = "linux")]
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn docspace_auth_ffi_direct_reactor_ready(
-    tasks: *mut u64,
-    capacity: usize,
-    call_status: &mut RustCallStatus,
-) -> u32 {
-    blocking::<u32>(
-        call_status,
-        AssertUnwindSafe(move || {
-            if tasks.is_null() {
-                return Err(("tasks", "a null pointer"));
-            }
-            // SAFETY: `capacity` writable slots at `tasks`, by this function's contract.
-            let out = unsafe { std::slice::from_raw_parts_mut(tasks, capacity) };
-            crate::reactor::with(|reactor| reactor.ready(out))
-                .map(|count| count as u32)
-                .map_err(|_| ("reactor", "cannot be read"))
         }),
     )
 }
@@ -457,40 +299,6 @@ mod tests {
         };
         assert_eq!(stepped, 0);
         unsafe { docspace_auth_ffi_direct_step_free(task) };
-    }
-
-    /// On the reactor: a call done at once answers its output and frees its task, a failed one
-    /// its error; one that waits answers its task with `WAITING`, and stays so when stepped on
-    /// before it may go on.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn a_begun_call_answers_its_output_or_its_waiting_task() {
-        let mut call = status();
-        assert_eq!(begin(&mut call, || Ok(Task::new(async { Ok(40) }))), 40);
-        assert_eq!(call.code, uniffi::RustCallStatusCode::Success);
-
-        begin(&mut call, || {
-            Ok(Task::new(async { Err(AuthError::other("refused")) }))
-        });
-        assert_eq!(call.code, uniffi::RustCallStatusCode::Error);
-
-        let mut call = status();
-        let begun = begin(&mut call, || {
-            Ok(Task::new(async {
-                std::future::pending::<()>().await;
-                Ok(0)
-            }))
-        });
-        assert_eq!(call.code, uniffi::RustCallStatusCode::Success);
-        assert_eq!(begun & WAITING, WAITING);
-        let task = begun ^ WAITING;
-        assert_eq!(
-            unsafe { docspace_auth_ffi_direct_step_on(task, &mut call) },
-            begun
-        );
-        unsafe { docspace_auth_ffi_direct_step_abandon(task, &mut call) };
-        unsafe { docspace_auth_ffi_direct_step_free(task) };
-        assert_eq!(call.code, uniffi::RustCallStatusCode::Success);
     }
 
     #[test]
